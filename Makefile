@@ -1,0 +1,46 @@
+# mobilize-sync: `make run` sets everything up and runs the demo; `make test` runs the suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The embedded default: SQLite, eager Celery tasks, in-process rate limiter, the sandbox on.
+run: export DJANGO_DEBUG ?= 1
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo --address $(HOST):$(PORT)
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Browser tests drive Debian's chromium; install it when we can (root on Debian), else say so.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Browser tests need chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+# The whole suite. Uses DATABASE_URL and REDIS_URL when set (CI sets PostgreSQL and Redis).
+test: setup chromium
+	$(BIN)/pytest -m "not smoke" -n 2 --dist loadfile
+
+# A real `celery worker` process syncing through Redis into PostgreSQL (needs both URLs).
+smoke: setup
+	$(BIN)/pytest -m smoke -p no:xdist
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: setup
+	$(PY) bench/fetch_benchmark.py
+
+.PHONY: run setup chromium test smoke lint bench

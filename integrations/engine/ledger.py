@@ -1,0 +1,64 @@
+"""The idempotency ledger (RecordLink) and payload hashing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils import timezone
+
+from integrations.models import Integration, RecordLink
+
+
+def payload_hash(payload: Mapping[str, Any]) -> str:
+    """A stable hash of a mapped payload: key order and number formatting do not matter."""
+    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+class Ledger:
+    """Read and write one integration's RecordLinks."""
+
+    def __init__(self, integration: Integration) -> None:
+        self.integration = integration
+
+    def get(self, source_type: str, source_id: str) -> RecordLink | None:
+        return RecordLink.objects.filter(
+            integration=self.integration, source_type=source_type, source_id=str(source_id)
+        ).first()
+
+    def destination_id(self, source_type: str, source_id: str | int) -> str | None:
+        """The destination id a source record was written to, if it was."""
+        return (
+            RecordLink.objects.filter(
+                integration=self.integration, source_type=source_type, source_id=str(source_id)
+            )
+            .values_list("destination_id", flat=True)
+            .first()
+        )
+
+    def record(
+        self,
+        *,
+        source_type: str,
+        source_id: str,
+        destination_type: str,
+        destination_id: str,
+        payload_digest: str,
+        extra: Mapping[str, Any] | None,
+    ) -> RecordLink:
+        """Create or update the link after a successful destination write."""
+        defaults: dict[str, Any] = {
+            "destination_type": destination_type,
+            "destination_id": destination_id,
+            "payload_hash": payload_digest,
+            "synced_at": timezone.now(),
+        }
+        if extra is not None:
+            defaults["extra"] = dict(extra)
+        link, _ = RecordLink.objects.update_or_create(
+            integration=self.integration, source_type=source_type, source_id=str(source_id), defaults=defaults
+        )
+        return link

@@ -1,0 +1,1 @@
+"""Flows: one package per integration kind (mapping.py pure, sync.py streams)."""

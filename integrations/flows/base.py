@@ -1,0 +1,81 @@
+"""The base every flow builds on, and the Mobilize-source helpers they share."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from functools import cached_property
+from typing import ClassVar
+
+from integrations.connectors.mobilize import MobilizeClient
+from integrations.connectors.mobilize.records import firewall_side
+from integrations.engine import RunContext, Stream
+from integrations.models import Integration, Organization
+
+
+class Flow(ABC):
+    """One integration kind: which streams, in what order, with which connectors."""
+
+    kind: ClassVar[str]
+
+    def __init__(self, integration: Integration) -> None:
+        self.integration = integration
+        self.organization: Organization = integration.organization
+
+    @abstractmethod
+    def streams(self, ctx: RunContext) -> list[Stream]:
+        """The streams of one run, in the order they must run."""
+
+    def prepare(self, ctx: RunContext) -> None:
+        """Work before the streams (e.g. refresh the organization's firewall side)."""
+
+    def after_stream(self, ctx: RunContext, stream: Stream) -> None:
+        """Work after each stream (e.g. copy connector warnings into the run)."""
+
+    @abstractmethod
+    def test_connection(self) -> list[str]:
+        """Check every credential and setting the flow needs; return what was checked, in sentences.
+
+        Raises ConnectorError (or ValueError for configuration) with a readable message.
+        """
+
+    def mapping_table(self) -> list[tuple[str, str, str]]:
+        """(source field, destination field, rule) rows a campaign can check on the integration page."""
+        return []
+
+
+class MobilizeSourceFlow(Flow):
+    """A flow that reads the organization's Mobilize data."""
+
+    @cached_property
+    def mobilize(self) -> MobilizeClient:
+        org = self.organization
+        if not org.mobilize_api_key:
+            raise ValueError(f"{org.name} has no Mobilize API key: add it on the organization page.")
+        return MobilizeClient(org.mobilize_base_url, org.mobilize_api_key, org.mobilize_id)
+
+    def refresh_organization(self) -> dict:
+        """Read the organization from Mobilize and store its name and firewall side."""
+        remote = self.mobilize.get_organization()
+        side = firewall_side(remote)
+        org = self.organization
+        if org.firewall_side != side or (remote.get("name") and org.name != remote["name"]):
+            org.firewall_side = side
+            org.name = remote.get("name") or org.name
+            org.save(update_fields=["firewall_side", "name", "updated_at"])
+        return remote
+
+    def prepare(self, ctx: RunContext) -> None:
+        self.refresh_organization()
+
+    def after_stream(self, ctx: RunContext, stream: Stream) -> None:
+        for warning in self.mobilize.warnings:
+            ctx.warn(warning)
+
+    def mobilize_test(self) -> list[str]:
+        """The Mobilize half of Test connection."""
+        remote = self.mobilize.test_connection()
+        side = firewall_side(remote)
+        return [
+            f"Mobilize: the API key works for {remote.get('name')} (organization {self.organization.mobilize_id}).",
+            f"Mobilize: the organization is on the {side} side of the firewall.",
+        ]

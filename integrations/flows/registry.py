@@ -1,0 +1,19 @@
+"""Integration kind -> Flow class. A new flow registers itself here."""
+
+from __future__ import annotations
+
+from integrations.models import Integration
+
+from .base import Flow
+from .mobilize_check.sync import MobilizeCheckFlow
+
+FLOWS: dict[str, type[Flow]] = {flow.kind: flow for flow in (MobilizeCheckFlow,)}
+
+
+def get_flow(integration: Integration) -> Flow:
+    """The flow object for an integration's kind."""
+    try:
+        flow_class = FLOWS[integration.kind]
+    except KeyError:
+        raise ValueError(f"No flow is registered for integration kind {integration.kind!r}.") from None
+    return flow_class(integration)

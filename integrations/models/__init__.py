@@ -1,0 +1,18 @@
+"""The integrations app's models, one module per concern."""
+
+from .integration import Integration, IntegrationKind
+from .sync import PendingRetry, RecordLink, SyncItem, SyncLock, SyncRun, Watermark
+from .tenancy import Membership, Organization
+
+__all__ = [
+    "Integration",
+    "IntegrationKind",
+    "Membership",
+    "Organization",
+    "PendingRetry",
+    "RecordLink",
+    "SyncItem",
+    "SyncLock",
+    "SyncRun",
+    "Watermark",
+]

@@ -1,0 +1,42 @@
+"""An Integration is one configured flow for one organization, with its schedule."""
+
+from __future__ import annotations
+
+from django.db import models
+from django_celery_beat.models import PeriodicTask
+
+from .tenancy import Organization
+
+
+class IntegrationKind(models.TextChoices):
+    """The flows this service knows. Each kind has a Flow class in integrations.flows."""
+
+    MOBILIZE_CHECK = "mobilize_check", "Mobilize check (fetch and validate; no destination)"
+
+
+class Integration(models.Model):
+    """One flow (kind) configured for one organization."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="integrations")
+    kind = models.CharField(max_length=32, choices=IntegrationKind.choices)
+    name = models.CharField(max_length=200)
+    enabled = models.BooleanField(default=True, help_text="Disabled integrations are skipped by the schedule.")
+    schedule = models.OneToOneField(
+        PeriodicTask,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="integration",
+        help_text="The Celery beat schedule that triggers this integration (edit it under Periodic tasks).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["organization__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="integration_name_unique_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"

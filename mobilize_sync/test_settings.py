@@ -1,0 +1,32 @@
+"""Settings for the test suite: the production settings with the sandbox on and fast backoff.
+
+DATABASE_URL and REDIS_URL still come from the environment, so `make test` runs against
+PostgreSQL and Redis when they are set (as CI does) and SQLite otherwise.
+"""
+
+import os
+from urllib.parse import urlsplit
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key")
+os.environ.setdefault("SANDBOX_ENABLED", "1")
+os.environ.setdefault("ALLOW_INSECURE_REMOTES", "1")
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q=")
+os.environ.setdefault("HTTP_BACKOFF_INITIAL_SECONDS", "0.01")
+os.environ.setdefault("HTTP_BACKOFF_MAX_SECONDS", "0.05")
+os.environ.setdefault("HTTP_TIMEOUT_SECONDS", "5")
+os.environ.setdefault("SANDBOX_TIMEOUT_FAULT_SECONDS", "6")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+
+from .settings import *  # noqa: E402,F403
+
+# Parallel test workers (pytest-xdist) each get their own Redis database for rate-limit
+# windows, so one worker resetting its windows never disturbs another's measurements.
+if REDIS_URL:  # noqa: F405
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    RATE_LIMIT_STORAGE_URL = urlsplit(REDIS_URL)._replace(path=f"/{10 + int(_worker or 0)}").geturl()  # noqa: F405
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,59 @@
+"""Shared fixtures: organizations, staff users with memberships, integrations."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from integrations.connectors.ratelimit import default_limiter
+from integrations.models import Integration, IntegrationKind, Membership, Organization
+
+_ids = itertools.count(5000)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Each test starts with empty rate-limit windows (they are process-wide)."""
+    default_limiter().reset()
+    yield
+
+
+@pytest.fixture
+def make_organization(db):
+    def make(**fields) -> Organization:
+        number = next(_ids)
+        fields.setdefault("name", f"Org {number}")
+        fields.setdefault("mobilize_id", number)
+        fields.setdefault("mobilize_base_url", "http://mobilize.invalid/v1")
+        fields.setdefault("mobilize_api_key", f"key-{number}")
+        return Organization.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_staff(db):
+    def make(organization: Organization | None = None, role: str = Membership.Role.ADMIN, **fields):
+        number = next(_ids)
+        user = get_user_model().objects.create_user(
+            username=fields.pop("username", f"staff{number}"),
+            password=fields.pop("password", "pass-word-123"),
+            is_staff=True,
+            **fields,
+        )
+        if organization is not None:
+            Membership.objects.create(user=user, organization=organization, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_integration(db):
+    def make(organization: Organization, kind: str = IntegrationKind.MOBILIZE_CHECK, **fields) -> Integration:
+        fields.setdefault("name", f"Integration {next(_ids)}")
+        return Integration.objects.create(organization=organization, kind=kind, **fields)
+
+    return make
