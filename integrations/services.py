@@ -41,9 +41,7 @@ def trigger_sync(
 
 def retry_failed_items(run: SyncRun) -> int:
     """Queue a retry of the failed items of one run; returns how many are retried."""
-    keys = sorted(
-        set(run.items.filter(action=SyncItem.Action.FAILED).values_list("stream", "source_id"))
-    )
+    keys = sorted(set(run.items.filter(action=SyncItem.Action.FAILED).values_list("stream", "source_id")))
     if keys:
         trigger_sync(run.integration, trigger=SyncRun.Trigger.RETRY, retry_only=True, retry_keys=keys)
     return len(keys)

@@ -21,6 +21,4 @@ def validate_remote_base_url(url: str) -> None:
         raise ValidationError(f"{url} must use https.")
     host = (parts.hostname or "").lower()
     if not any(fnmatch(host, pattern.lower()) for pattern in settings.REMOTE_HOST_ALLOWLIST):
-        raise ValidationError(
-            f"{host} is not on REMOTE_HOST_ALLOWLIST; an operator must add it to the settings first."
-        )
+        raise ValidationError(f"{host} is not on REMOTE_HOST_ALLOWLIST; an operator must add it to the settings first.")

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
     "django_celery_beat",
     "integrations",
 ]
@@ -40,7 +42,7 @@ INSTALLED_APPS = [
 # The sandbox emulates the external APIs; it is never on in production.
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
 if SANDBOX_ENABLED:
-    INSTALLED_APPS.append("sandbox")
+    INSTALLED_APPS += ["sandbox", "sandbox.mobilize", "sandbox.actionkit"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -128,6 +130,9 @@ HTTP_BACKOFF_INITIAL_SECONDS = env.float("HTTP_BACKOFF_INITIAL_SECONDS", default
 # Rate limits per remote origin, "N/second" in the `limits` notation.
 MOBILIZE_READ_RATE = env("MOBILIZE_READ_RATE", default="15/second")
 MOBILIZE_WRITE_RATE = env("MOBILIZE_WRITE_RATE", default="5/second")
+# ActionKit documents no rate limit; stay well inside what a shared instance tolerates.
+ACTIONKIT_READ_RATE = env("ACTIONKIT_READ_RATE", default="10/second")
+ACTIONKIT_WRITE_RATE = env("ACTIONKIT_WRITE_RATE", default="5/second")
 RATE_LIMIT_STORAGE_URL = env("RATE_LIMIT_STORAGE_URL", default=REDIS_URL or "memory://")
 
 # --- Engine ---------------------------------------------------------------------------------
@@ -139,8 +144,20 @@ SANDBOX_BASE_URL = env("SANDBOX_BASE_URL", default="http://127.0.0.1:8000/sandbo
 SANDBOX_GET_RATE = env("SANDBOX_GET_RATE", default="15/second")
 SANDBOX_TIMEOUT_FAULT_SECONDS = env.float("SANDBOX_TIMEOUT_FAULT_SECONDS", default=35.0)
 
+# Faults imposed on every sandbox request of this process (see sandbox/faults.py); tests set it.
+SANDBOX_FAULTS: list[dict] = []
+
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "mobilize-sync API",
+    "DESCRIPTION": "Integrations, sync runs and their items, scoped to the caller's organizations.",
+    "VERSION": "1",
 }
 
 LOGGING = {

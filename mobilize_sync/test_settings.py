@@ -17,13 +17,15 @@ os.environ.setdefault("HTTP_TIMEOUT_SECONDS", "5")
 os.environ.setdefault("SANDBOX_TIMEOUT_FAULT_SECONDS", "6")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 
-from .settings import *  # noqa: E402,F403
+from .settings import *  # noqa: F403
 
 # Parallel test workers (pytest-xdist) each get their own Redis database for rate-limit
 # windows, so one worker resetting its windows never disturbs another's measurements.
+# TEST_REDIS_DB_BASE lets two suites share one Redis server without sharing windows.
 if REDIS_URL:  # noqa: F405
     _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
-    RATE_LIMIT_STORAGE_URL = urlsplit(REDIS_URL)._replace(path=f"/{10 + int(_worker or 0)}").geturl()  # noqa: F405
+    _base = int(os.environ.get("TEST_REDIS_DB_BASE", "10"))
+    RATE_LIMIT_STORAGE_URL = urlsplit(REDIS_URL)._replace(path=f"/{_base + int(_worker or 0)}").geturl()  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

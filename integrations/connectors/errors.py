@@ -44,9 +44,7 @@ class NotFoundError(ConnectorError):
 class RemoteValidationError(ConnectorError):
     """The remote rejected the request's content (HTTP 400); `field_errors` says what and where."""
 
-    def __init__(
-        self, message: str, *, field_errors: dict[str, list[str]] | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, message: str, *, field_errors: dict[str, list[str]] | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.field_errors = field_errors or {}
 

@@ -147,9 +147,7 @@ class HttpClient:
     def _send_once(self, method: str, url: str, kwargs: dict[str, Any]) -> requests.Response:
         rate = self.write_rate if method in WRITE_METHODS else self.read_rate
         verb_class = "write" if method in WRITE_METHODS else "read"
-        self.stats.throttled_seconds += self.limiter.acquire(
-            f"{self.system}:{self.origin}:{verb_class}", rate
-        )
+        self.stats.throttled_seconds += self.limiter.acquire(f"{self.system}:{self.origin}:{verb_class}", rate)
         request_kwargs = {"timeout": self.timeout, **kwargs}
         self.prepare(request_kwargs)
         self.stats.requests[method] += 1
@@ -158,9 +156,7 @@ class HttpClient:
         try:
             response = self.session.request(method, url, **request_kwargs)
         except requests.ConnectTimeout as exc:
-            error = TransportError(
-                f"Could not connect to {self.system} at {self.origin} (timeout).", retryable=True
-            )
+            error = TransportError(f"Could not connect to {self.system} at {self.origin} (timeout).", retryable=True)
             error.not_sent = True
             raise error from exc
         except requests.Timeout as exc:
@@ -226,8 +222,7 @@ class HttpClient:
         except ValueError as exc:
             path = urlsplit(response.url or "").path
             raise MalformedResponseError(
-                f"{self.system} answered {path} with a body that is not valid JSON "
-                f"({len(response.content)} bytes)."
+                f"{self.system} answered {path} with a body that is not valid JSON ({len(response.content)} bytes)."
             ) from exc
 
     def request_json(
@@ -267,9 +262,7 @@ class HttpClient:
         # `multiplier` (tenacity deprecated `initial`); the jitter scales with the first step so
         # that a short test backoff is not drowned in a fixed 1 s of jitter.
         initial = settings.HTTP_BACKOFF_INITIAL_SECONDS
-        backoff = wait_exponential_jitter(
-            multiplier=initial, jitter=initial, max=settings.HTTP_BACKOFF_MAX_SECONDS
-        )
+        backoff = wait_exponential_jitter(multiplier=initial, jitter=initial, max=settings.HTTP_BACKOFF_MAX_SECONDS)
         return backoff(retry_state)
 
     def _before_sleep(self, retry_state: RetryCallState) -> None:

@@ -4,4 +4,13 @@ from .context import RunContext
 from .runner import RunOptions, run_sync
 from .streams import RecordError, SkipRecord, SourceRecord, Stream, Written
 
-__all__ = ["RecordError", "RunContext", "RunOptions", "SkipRecord", "SourceRecord", "Stream", "Written", "run_sync"]
+__all__ = [
+    "RecordError",
+    "RunContext",
+    "RunOptions",
+    "SkipRecord",
+    "SourceRecord",
+    "Stream",
+    "Written",
+    "run_sync",
+]

@@ -32,9 +32,7 @@ class Ledger:
     def destination_id(self, source_type: str, source_id: str | int) -> str | None:
         """The destination id a source record was written to, if it was."""
         return (
-            RecordLink.objects.filter(
-                integration=self.integration, source_type=source_type, source_id=str(source_id)
-            )
+            RecordLink.objects.filter(integration=self.integration, source_type=source_type, source_id=str(source_id))
             .values_list("destination_id", flat=True)
             .first()
         )

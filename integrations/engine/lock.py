@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
-import time
-
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
@@ -51,7 +50,10 @@ class IntegrationLock:
         try:
             with transaction.atomic():
                 SyncLock.objects.create(
-                    integration_id=self.integration_id, holder=self.holder, acquired_at=now, expires_at=now + self.ttl
+                    integration_id=self.integration_id,
+                    holder=self.holder,
+                    acquired_at=now,
+                    expires_at=now + self.ttl,
                 )
         except IntegrityError:
             return False

@@ -390,4 +390,3 @@ class StreamRunner:
             self.ctx.warn("The run's lock expired while it ran; another run may have started.")
         if self.options.progress:
             self.options.progress(self.stream.name, self.sync_run)
-

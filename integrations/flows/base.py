@@ -27,9 +27,11 @@ class Flow(ABC):
 
     def prepare(self, ctx: RunContext) -> None:
         """Work before the streams (e.g. refresh the organization's firewall side)."""
+        return None
 
     def after_stream(self, ctx: RunContext, stream: Stream) -> None:
         """Work after each stream (e.g. copy connector warnings into the run)."""
+        return None
 
     @abstractmethod
     def test_connection(self) -> list[str]:

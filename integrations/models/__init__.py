@@ -1,10 +1,13 @@
 """The integrations app's models, one module per concern."""
 
+from .actionkit import ActionKitConfig, ActionKitConnection
 from .integration import Integration, IntegrationKind
 from .sync import PendingRetry, RecordLink, SyncItem, SyncLock, SyncRun, Watermark
 from .tenancy import Membership, Organization
 
 __all__ = [
+    "ActionKitConfig",
+    "ActionKitConnection",
     "Integration",
     "IntegrationKind",
     "Membership",

@@ -12,6 +12,12 @@ class IntegrationKind(models.TextChoices):
     """The flows this service knows. Each kind has a Flow class in integrations.flows."""
 
     MOBILIZE_CHECK = "mobilize_check", "Mobilize check (fetch and validate; no destination)"
+    ACTIONKIT_CRM = "actionkit_crm", "Mobilize -> ActionKit, CRM style"
+    ACTIONKIT_DISTRIBUTED_SEND = "actionkit_distributed_send", "Mobilize -> ActionKit, distributed send"
+
+    @classmethod
+    def actionkit_kinds(cls) -> frozenset[str]:
+        return frozenset({cls.ACTIONKIT_CRM, cls.ACTIONKIT_DISTRIBUTED_SEND})
 
 
 class Integration(models.Model):
@@ -34,9 +40,7 @@ class Integration(models.Model):
 
     class Meta:
         ordering = ["organization__name", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="integration_name_unique_per_org")
-        ]
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="integration_name_unique_per_org")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"

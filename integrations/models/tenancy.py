@@ -18,9 +18,7 @@ class Organization(models.Model):
         UNKNOWN = "unknown", "Unknown (not yet read from Mobilize)"
 
     name = models.CharField(max_length=200)
-    mobilize_id = models.PositiveIntegerField(
-        unique=True, help_text="The organization's id in Mobilize."
-    )
+    mobilize_id = models.PositiveIntegerField(unique=True, help_text="The organization's id in Mobilize.")
     mobilize_base_url = models.URLField(
         default="https://api.mobilize.us/v1",
         validators=[validate_remote_base_url],

@@ -141,9 +141,7 @@ LIST_CALLS = [
         id="get_organization_attendances",
     ),
     pytest.param(
-        lambda c: c.get_organization_attendances(
-            updated_since=datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
-        ),
+        lambda c: c.get_organization_attendances(updated_since=datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)),
         "/v1/organizations/42/attendances",
         [("updated_since", "1700000000"), ("per_page", "100")],
         id="get_organization_attendances-datetime",
@@ -268,9 +266,7 @@ def test_single_object_methods_return_the_data_object(client, call, url, fixture
     assert isinstance(result, dict)
     assert len(responses.calls) == 1
     assert responses.calls[0].request.url == url  # no paging params on a single object
-    assert (
-        result.items() >= {k: v for k, v in load(fixture)["data"].items() if not isinstance(v, dict)}.items()
-    )
+    assert result.items() >= {k: v for k, v in load(fixture)["data"].items() if not isinstance(v, dict)}.items()
 
 
 # --- paging -----------------------------------------------------------------------------------------
@@ -320,9 +316,7 @@ def test_paging_is_lazy_one_page_per_demand():
 
 @responses.activate
 def test_a_next_link_to_another_host_is_refused_and_gets_no_key(client):
-    responses.get(
-        EVENTS, json={"count": 2, "next": "https://evil.example/steal?cursor=x", "data": [{"id": 1}]}
-    )
+    responses.get(EVENTS, json={"count": 2, "next": "https://evil.example/steal?cursor=x", "data": [{"id": 1}]})
     responses.get("https://evil.example/steal", json=empty_page())
 
     events = client.get_organization_events()
@@ -463,9 +457,7 @@ def test_404_is_not_found_and_not_retried(client, backoff_sleeps):
 
 @responses.activate
 def test_429_is_retried_and_retry_after_honoured(client, backoff_sleeps):
-    responses.get(
-        f"{BASE}/enums", status=429, headers={"Retry-After": "2"}, json={"data": None, "error": "slow"}
-    )
+    responses.get(f"{BASE}/enums", status=429, headers={"Retry-After": "2"}, json={"data": None, "error": "slow"})
     responses.get(f"{BASE}/enums", json=load("enums.json"))
 
     assert "event_type" in client.get_enums()

@@ -14,7 +14,16 @@ import pytest
 from django.utils import timezone
 
 from integrations.connectors.errors import RemoteValidationError, ServerError
-from integrations.engine import RecordError, RunContext, RunOptions, SkipRecord, SourceRecord, Stream, Written, run_sync
+from integrations.engine import (
+    RecordError,
+    RunContext,
+    RunOptions,
+    SkipRecord,
+    SourceRecord,
+    Stream,
+    Written,
+    run_sync,
+)
 from integrations.engine.lock import IntegrationLock
 from integrations.flows import registry
 from integrations.flows.base import Flow

@@ -36,7 +36,7 @@ def worker():
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "CELERY_TASK_ALWAYS_EAGER": "0",
     }
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "mobilize_sync", "worker", "--pool", "solo", "-l", "INFO"],
         cwd=ROOT,
         env=env,
@@ -61,9 +61,7 @@ def test_worker_runs_a_sync_sent_through_the_broker(worker, live_server, make_or
     )
     integration = make_integration(organization)
 
-    celery_app.send_task(
-        "integrations.run_integration", kwargs={"integration_id": integration.pk, "trigger": "manual"}
-    )
+    celery_app.send_task("integrations.run_integration", kwargs={"integration_id": integration.pk, "trigger": "manual"})
 
     deadline = time.monotonic() + 90
     run = None

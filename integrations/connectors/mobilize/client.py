@@ -69,9 +69,7 @@ def unix_timestamp(value: Timestamp | str) -> int:
         raise TypeError(f"{value!r} is not a timestamp")
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            raise ValueError(
-                f"{value!r} has no time zone: Mobilize timestamps are UTC, pass an aware datetime"
-            )
+            raise ValueError(f"{value!r} has no time zone: Mobilize timestamps are UTC, pass an aware datetime")
         return int(value.timestamp())
     if isinstance(value, int | float):
         return int(value)
@@ -86,9 +84,7 @@ def comparison(operator: ComparisonOperator, value: Timestamp | Literal["now"]) 
     comparison("gte", "now") -> "gte_now"; comparison("lt", 1515110400) -> "lt_1515110400".
     """
     if operator not in COMPARISON_OPERATORS:
-        raise ValueError(
-            f"{operator!r} is not a Mobilize comparison operator ({', '.join(COMPARISON_OPERATORS)})"
-        )
+        raise ValueError(f"{operator!r} is not a Mobilize comparison operator ({', '.join(COMPARISON_OPERATORS)})")
     return f"{operator}_{'now' if value == 'now' else unix_timestamp(value)}"
 
 
@@ -97,9 +93,7 @@ def comparisons(name: str, value: Comparisons | None) -> list[tuple[str, str]]:
     if value is None:
         return []
     items: Iterable[Any]
-    if isinstance(value, str) or (
-        isinstance(value, tuple) and len(value) == 2 and value[0] in COMPARISON_OPERATORS
-    ):
+    if isinstance(value, str) or (isinstance(value, tuple) and len(value) == 2 and value[0] in COMPARISON_OPERATORS):
         items = [value]
     else:
         items = value
@@ -301,21 +295,15 @@ class MobilizeClient(HttpClient):
         """Check a 2xx body against Mobilize's documented envelope; MalformedResponseError if not."""
         where = f"Mobilize answered GET {shown} with"
         if not isinstance(body, dict):
-            raise MalformedResponseError(
-                f"{where} a JSON {type(body).__name__} instead of its {{data: ...}} envelope."
-            )
+            raise MalformedResponseError(f"{where} a JSON {type(body).__name__} instead of its {{data: ...}} envelope.")
         error = body.get("error")
         if error:
-            detail = (
-                describe_field_errors(flatten_field_errors(error)) if not isinstance(error, str) else error
-            )
+            detail = describe_field_errors(flatten_field_errors(error)) if not isinstance(error, str) else error
             raise MalformedResponseError(f"{where} a success status but an error: {self._redact(detail)}")
         if "data" not in body:
             raise MalformedResponseError(f"{where} a body that has no `data`.")
         data = body["data"]
-        if not isinstance(data, expect) or (
-            isinstance(data, list) and not all(isinstance(r, dict) for r in data)
-        ):
+        if not isinstance(data, expect) or (isinstance(data, list) and not all(isinstance(r, dict) for r in data)):
             wanted = "a list of objects" if expect is list else "an object"
             raise MalformedResponseError(f"{where} `data` as {_json_type(data)} where {wanted} was expected.")
         return body
@@ -353,9 +341,7 @@ class MobilizeClient(HttpClient):
         warned = False
         page = 0
         while True:
-            body = self.request_json(
-                "GET", url, params=send, validate=lambda b: self._envelope(b, shown, list)
-            )
+            body = self.request_json("GET", url, params=send, validate=lambda b: self._envelope(b, shown, list))
             page += 1
             records = body["data"]
             logger.debug("Mobilize GET %s page %d: %d records", shown, page, len(records))
@@ -372,9 +358,7 @@ class MobilizeClient(HttpClient):
     def _next_url(self, shown: str, current: str, next_url: Any, fetched: set[str]) -> str:
         """Validate a `next` link: a string on Mobilize's own origin, not a page already fetched."""
         if not isinstance(next_url, str):
-            raise MalformedResponseError(
-                f"Mobilize answered GET {shown} with a `next` link that is not a URL."
-            )
+            raise MalformedResponseError(f"Mobilize answered GET {shown} with a `next` link that is not a URL.")
         resolved = urljoin(current, next_url)
         parts = urlsplit(resolved)
         if f"{parts.scheme}://{parts.netloc}".lower() != self.origin.lower():
@@ -550,9 +534,7 @@ class MobilizeClient(HttpClient):
         "Fetch all attendances for the given event if the event is either promoted by the
         organization or owned by the organization." (auth required)
         """
-        return self.paginate(
-            self._org_path("events", int(event_id), "attendances"), normalize=normalize_attendance
-        )
+        return self.paginate(self._org_path("events", int(event_id), "attendances"), normalize=normalize_attendance)
 
     # --- People --------------------------------------------------------------------------------
     def get_organization_people(self, *, updated_since: Timestamp | None = None) -> Iterator[Person]:

@@ -285,12 +285,8 @@ def normalize_event(event: Mapping[str, Any]) -> Event:
 def normalize_person(person: Mapping[str, Any]) -> Person:
     """A Person with every documented key; the email/phone/postal lists are always lists."""
     result = _filled(person, Person.__annotations__)
-    result["email_addresses"] = [
-        _filled(e, ("primary", "address")) for e in _objects(person.get("email_addresses"))
-    ]
-    result["phone_numbers"] = [
-        _filled(p, ("primary", "number")) for p in _objects(person.get("phone_numbers"))
-    ]
+    result["email_addresses"] = [_filled(e, ("primary", "address")) for e in _objects(person.get("email_addresses"))]
+    result["phone_numbers"] = [_filled(p, ("primary", "number")) for p in _objects(person.get("phone_numbers"))]
     result["postal_addresses"] = [
         _filled(a, ("primary", "postal_code")) for a in _objects(person.get("postal_addresses"))
     ]
@@ -328,9 +324,7 @@ def _primary_value(entries: Any, field: str) -> str | None:
     Mobilize documents these lists as "length 1, primary always true", but says the email list
     may be empty; reading defensively costs nothing.
     """
-    candidates = [
-        entry for entry in _objects(entries) if isinstance(entry.get(field), str) and entry[field].strip()
-    ]
+    candidates = [entry for entry in _objects(entries) if isinstance(entry.get(field), str) and entry[field].strip()]
     if not candidates:
         return None
     primary = next((entry for entry in candidates if entry.get("primary")), candidates[0])

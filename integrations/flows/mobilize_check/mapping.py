@@ -58,7 +58,10 @@ def person_digest(person: dict[str, Any]) -> dict[str, Any]:
     """Check a person has an email address, the key every destination matches people by."""
     if not primary_email(person):
         raise RecordError(f"Mobilize person {person.get('user_id') or person.get('id')} has no email address.")
-    return {"modified_date": person.get("modified_date"), "sms_opt_in_status": person.get("sms_opt_in_status")}
+    return {
+        "modified_date": person.get("modified_date"),
+        "sms_opt_in_status": person.get("sms_opt_in_status"),
+    }
 
 
 def deleted_event_digest(deleted: dict[str, Any]) -> dict[str, Any]:

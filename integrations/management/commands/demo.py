@@ -27,7 +27,7 @@ DEMO_LOGINS = (("admin", "mobilize-admin", True), ("staff", "mobilize-staff", Fa
 
 
 class QuietHandler(WSGIRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+    def log_message(self, format, *args):
         return
 
 
@@ -104,7 +104,9 @@ class Command(BaseCommand):
 
     def _integrations(self, organization: Organization) -> list[Integration]:
         check, _ = Integration.objects.get_or_create(
-            organization=organization, name="Mobilize check", defaults={"kind": IntegrationKind.MOBILIZE_CHECK}
+            organization=organization,
+            name="Mobilize check",
+            defaults={"kind": IntegrationKind.MOBILIZE_CHECK},
         )
         ensure_schedule(check)
         return [check]

@@ -34,7 +34,11 @@ class Command(BaseCommand):
                 bar = bars[stream] = tqdm(desc=f"{stream:<16}", unit=" rec", file=self.stderr._out)
             stats = run.streams.get(stream, {})
             bar.update(stats.get("fetched", 0) - bar.n)
-            bar.set_postfix(created=stats.get("created", 0), updated=stats.get("updated", 0), failed=stats.get("failed", 0))
+            bar.set_postfix(
+                created=stats.get("created", 0),
+                updated=stats.get("updated", 0),
+                failed=stats.get("failed", 0),
+            )
 
         run = run_sync(
             matches[0],

@@ -1,0 +1,3 @@
+"""URL routes of the emulated actionkit API (filled in by its implementation)."""
+
+urlpatterns: list = []

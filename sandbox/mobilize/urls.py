@@ -1,0 +1,3 @@
+"""URL routes of the emulated mobilize API (filled in by its implementation)."""
+
+urlpatterns: list = []
