@@ -29,6 +29,20 @@ class Ledger:
             integration=self.integration, source_type=source_type, source_id=str(source_id)
         ).first()
 
+    def children(self, source_type: str, parent_id: str | int) -> list[RecordLink]:
+        """The links of one parent's records (e.g. every synced timeslot of one event)."""
+        return list(
+            RecordLink.objects.filter(
+                integration=self.integration, source_type=source_type, parent_id=str(parent_id)
+            ).order_by("source_id")
+        )
+
+    def has_children(self, source_type: str, parent_id: str | int) -> bool:
+        """Whether any record of this parent was synced."""
+        return RecordLink.objects.filter(
+            integration=self.integration, source_type=source_type, parent_id=str(parent_id)
+        ).exists()
+
     def destination_id(self, source_type: str, source_id: str | int) -> str | None:
         """The destination id a source record was written to, if it was."""
         return (
@@ -46,9 +60,11 @@ class Ledger:
         destination_id: str,
         payload_digest: str,
         extra: Mapping[str, Any] | None,
+        parent_id: str = "",
     ) -> RecordLink:
         """Create or update the link after a successful destination write."""
         defaults: dict[str, Any] = {
+            "parent_id": parent_id,
             "destination_type": destination_type,
             "destination_id": destination_id,
             "payload_hash": payload_digest,

@@ -225,7 +225,7 @@ class StreamRunner:
         for entry in queued.order_by("id").iterator(chunk_size=200):
             if self.options.retry_keys is not None and (entry.stream, entry.source_id) not in self.options.retry_keys:
                 continue
-            stored = SourceRecord(entry.source_id, entry.record, entry.modified_at, entry.label)
+            stored = SourceRecord(entry.source_id, entry.record, entry.modified_at, entry.label, entry.parent_id)
             try:
                 record = self.stream.refresh(self.ctx, stored)
             except ConnectorError as exc:
@@ -295,6 +295,7 @@ class StreamRunner:
             destination_id=destination_id,
             payload_digest=digest,
             extra=extra,
+            parent_id=record.parent_id,
         )
         self._count("created" if action == SyncItem.Action.CREATED else "updated")
         self._item(record, action, destination_id=destination_id)
@@ -324,6 +325,7 @@ class StreamRunner:
                     "record": dict(record.data),
                     "modified_at": record.modified_at,
                     "label": record.label[:255],
+                    "parent_id": record.parent_id,
                     "error": message,
                     "retryable": retryable,
                 },

@@ -29,6 +29,9 @@ class SourceRecord:
     modified_at: int | None = None
     # What support staff search the log by (an email, an event title). Never a whole record.
     label: str = ""
+    # The source record this one belongs to (a timeslot's event), kept on its ledger link so a
+    # flow can find every link of one parent (e.g. the timeslots an event no longer has).
+    parent_id: str = ""
 
 
 @dataclass(frozen=True)

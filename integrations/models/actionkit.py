@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -68,6 +69,12 @@ class ActionKitConfig(models.Model):
         blank=True,
         help_text="Short name of the campaign's signup page (Event signup -> edit). CRM style only.",
     )
+    masked_event_timezone = models.CharField(
+        max_length=64,
+        default="America/New_York",
+        help_text="Time zone for the times of masked events when Mobilize withholds the event's own "
+        "(it does for events across the firewall).",
+    )
     placeholder_email = models.EmailField(
         default=DEFAULT_EVENT_PLACEHOLDER_EMAIL,
         help_text="The email the event-create page is submitted with for events (they have no person).",
@@ -101,6 +108,10 @@ class ActionKitConfig(models.Model):
             and connection.organization_id != integration.organization_id
         ):
             errors["connection"] = "Choose an ActionKit connection of the integration's own organization."
+        if self.masked_event_timezone not in available_timezones():
+            errors["masked_event_timezone"] = (
+                f"{self.masked_event_timezone!r} is not a time zone name (e.g. America/Chicago)."
+            )
         if connection is not None and self.campaign_id:
             # One AK instance may be reached through two connections: compare by host, not by row.
             clash = (

@@ -98,6 +98,8 @@ class RecordLink(models.Model):
     integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="links")
     source_type = models.CharField(max_length=64)
     source_id = models.CharField(max_length=128)
+    # The source record this one belongs to, e.g. a timeslot's event id ("" when none).
+    parent_id = models.CharField(max_length=128, blank=True, default="")
     destination_type = models.CharField(max_length=64)
     destination_id = models.CharField(max_length=128)
     payload_hash = models.CharField(max_length=64)
@@ -112,7 +114,10 @@ class RecordLink(models.Model):
                 fields=["integration", "source_type", "source_id"], name="one_link_per_source_record"
             )
         ]
-        indexes = [models.Index(fields=["integration", "destination_type", "destination_id"])]
+        indexes = [
+            models.Index(fields=["integration", "destination_type", "destination_id"]),
+            models.Index(fields=["integration", "source_type", "parent_id"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source_type} {self.source_id} -> {self.destination_type} {self.destination_id}"
@@ -143,6 +148,7 @@ class PendingRetry(models.Model):
     integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="pending_retries")
     stream = models.CharField(max_length=64)
     source_id = models.CharField(max_length=128)
+    parent_id = models.CharField(max_length=128, blank=True, default="")
     label = models.CharField(max_length=255, blank=True)
     record = models.JSONField()
     modified_at = models.BigIntegerField(null=True, blank=True)
