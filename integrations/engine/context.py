@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from integrations.models import Integration, Organization, SyncRun
+from integrations.models import Integration, Organization, RecordLink, SyncRun
 
 from .ledger import Ledger
 from .lock import IntegrationLock
+
+if TYPE_CHECKING:
+    from .streams import SourceRecord, Stream
 
 logger = logging.getLogger("integrations.engine")
 
@@ -27,10 +31,25 @@ class RunContext:
     warnings: list[str] = field(default_factory=list)
     # Per-run memo shared by a flow's streams (e.g. which events already got a signup).
     cache: dict[str, Any] = field(default_factory=dict)
+    # Set by the runner: processes one record of another stream at once (see `sync_now`).
+    dependency_processor: Callable[[Stream, SourceRecord], None] | None = None
 
     @property
     def organization(self) -> Organization:
         return self.integration.organization
+
+    def sync_now(self, stream: Stream, record: SourceRecord) -> RecordLink | None:
+        """Sync one record of another stream right away and return its ledger link.
+
+        For dependencies a stream discovers as it goes (the ActionKit event a signup needs
+        when no stream has synced it yet). The record goes through the same mapping, ledger,
+        counters, items and retry queue as if its own stream had read it. None when it failed,
+        was skipped, or this is a dry run (nothing was written, so there is no link).
+        """
+        if self.dependency_processor is None:
+            raise RuntimeError("sync_now is only available while the engine runs a flow")
+        self.dependency_processor(stream, record)
+        return self.ledger.get(stream.source_type, record.source_id)
 
     def warn(self, message: str) -> None:
         """Record a sentence for the run's message (and the log), once."""

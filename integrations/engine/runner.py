@@ -91,12 +91,27 @@ def run_sync(integration: Integration, options: RunOptions | None = None) -> Syn
     )
     aborted: list[str] = []
     streams: list[Stream] = []
+    # One runner per stream for the whole run, so a record synced early as another stream's
+    # dependency is counted in its own stream's figures.
+    runners: dict[str, StreamRunner] = {}
+
+    def runner_for(stream: Stream) -> StreamRunner:
+        if stream.name not in runners:
+            runners[stream.name] = StreamRunner(ctx, stream, options)
+        return runners[stream.name]
+
+    def process_dependency(stream: Stream, record: SourceRecord) -> None:
+        runner = runner_for(stream)
+        runner.process(record)
+        runner.flush()
+
+    ctx.dependency_processor = process_dependency
     try:
         flow = get_flow(integration)
         flow.prepare(ctx)
         streams = [s for s in flow.streams(ctx) if not options.stream_names or s.name in options.stream_names]
         for stream in streams:
-            if not StreamRunner(ctx, stream, options).run():
+            if not runner_for(stream).run():
                 aborted.append(stream.name)
             flow.after_stream(ctx, stream)
     except ConnectorError as exc:
@@ -379,6 +394,10 @@ class StreamRunner:
         if counter == "fetched":
             self._since_flush += 1
             self._flush()
+
+    def flush(self) -> None:
+        """Save this stream's figures into the run now."""
+        self._flush(force=True)
 
     def _flush(self, force: bool = False) -> None:
         now = time.monotonic()

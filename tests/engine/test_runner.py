@@ -314,3 +314,82 @@ def test_run_records_per_stream_counts_and_watermarks(world):
         1_700_000_005,
     )
     assert run.finished_at is not None and run.duration.total_seconds() >= 0
+
+
+class TeamsStream(Stream):
+    """A stream whose records each need a person of the people stream (a dependency)."""
+
+    name = "teams"
+    source_type = "test.team"
+    destination_type = "test.team_row"
+
+    def __init__(self, people: PeopleStream, teams: dict[int, int]) -> None:
+        self.people, self.teams = people, teams
+        self.created: list[dict[str, Any]] = []
+
+    def fetch(self, ctx, since):
+        for team_id, leader_id in self.teams.items():
+            yield SourceRecord(str(team_id), {"leader": leader_id}, 1_700_000_000, f"team {team_id}")
+
+    def map(self, ctx, record):
+        leader = self.people.source.people[record.data["leader"]]
+        link = ctx.ledger.get("test.person", str(leader["id"]))
+        if link is None:
+            link = ctx.sync_now(self.people, SourceRecord(str(leader["id"]), leader, leader["modified_date"]))
+        if link is None:
+            raise RecordError("The team's leader could not be synced.", retryable=True)
+        return {"leader_row": link.destination_id}
+
+    def create(self, ctx, record, payload):
+        self.created.append(payload)
+        return Written(f"team{record.source_id}")
+
+    def update(self, ctx, link, record, payload):
+        return None
+
+
+def test_a_dependency_synced_on_demand_is_counted_in_its_own_stream(world, monkeypatch):
+    # Person 9 is not read by the people stream (its fetch ends at 5), only reached through team 1.
+    people = PeopleStream(world.source, world.destination)
+    world.source.put(9, "p9@example.com", "leader", 1_700_000_009)
+    original_fetch = world.source.fetch
+    monkeypatch.setattr(world.source, "fetch", lambda since: (p for p in original_fetch(since) if p["id"] != 9))
+    teams = TeamsStream(people, {1: 9})
+
+    class DependentFlow(Flow):
+        kind = world.integration.kind
+
+        def streams(self, ctx):
+            return [teams, people]
+
+        def test_connection(self):
+            return []
+
+    monkeypatch.setitem(registry.FLOWS, world.integration.kind, DependentFlow)
+    run = sync(world)
+    assert run.status == SyncRun.Status.SUCCEEDED
+    leader_row = world.destination.find("p9@example.com")
+    assert teams.created == [{"leader_row": leader_row}]
+    assert run.streams["people"]["created"] == 6, "the leader is counted with the people it belongs to"
+    assert run.streams["teams"]["created"] == 1
+    assert run.items.get(source_id="9").stream == "people"
+
+
+def test_a_dependency_in_a_dry_run_writes_nothing_and_the_dependent_record_waits(world, monkeypatch):
+    people = PeopleStream(world.source, world.destination)
+    teams = TeamsStream(people, {1: 2})
+
+    class DependentFlow(Flow):
+        kind = world.integration.kind
+
+        def streams(self, ctx):
+            return [teams]
+
+        def test_connection(self):
+            return []
+
+    monkeypatch.setitem(registry.FLOWS, world.integration.kind, DependentFlow)
+    run = sync(world, dry_run=True)
+    assert world.destination.writes == 0
+    assert run.items.get(source_id="2").action == SyncItem.Action.WOULD_CREATE
+    assert run.items.get(source_id="1", stream="teams").action == SyncItem.Action.FAILED

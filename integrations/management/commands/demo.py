@@ -17,13 +17,27 @@ from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
 
 from integrations.engine import RunOptions, run_sync
-from integrations.models import Integration, IntegrationKind, Membership, Organization, SyncRun
+from integrations.models import (
+    ActionKitConfig,
+    ActionKitConnection,
+    Integration,
+    IntegrationKind,
+    Membership,
+    Organization,
+    SyncRun,
+)
 from integrations.reporting import run_summary
 from integrations.services import ensure_schedule
 
 DEMO_ORG_ID = 1001
 DEMO_API_KEY = "demo-mobilize-key"
 DEMO_LOGINS = (("admin", "mobilize-admin", True), ("staff", "mobilize-staff", False))
+DEMO_ACTIONKIT_USER = ("demo-api", "demo-actionkit-password")
+# (integration name, kind, ActionKit campaign, its event-create page, its signup page)
+DEMO_ACTIONKIT = (
+    ("ActionKit CRM", IntegrationKind.ACTIONKIT_CRM, "mobilize-crm", "mobilize-crm-host", "mobilize-crm-signup"),
+    ("ActionKit distributed send", IntegrationKind.ACTIONKIT_DISTRIBUTED_SEND, "mobilize-ds", "mobilize-ds-host", ""),
+)
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -59,11 +73,11 @@ class Command(BaseCommand):
     def handle(self, *args, address: str, **options):
         if not settings.SANDBOX_ENABLED:
             raise CommandError("The demo needs the sandbox: run it with DJANGO_DEBUG=1 (make run does).")
-        from sandbox.mobilize_data import load_file
+        from sandbox.mobilize.loader import load_file
 
         host, _, port = address.rpartition(":")
         sandbox_url = f"http://{address}/sandbox"
-        load_file(Path(settings.BASE_DIR) / "sandbox" / "fixtures" / "mobilize_demo.json")
+        self.stdout.write(load_file(Path(settings.BASE_DIR) / "sandbox" / "fixtures" / "mobilize_demo.json"))
 
         organization, _ = Organization.objects.update_or_create(
             mobilize_id=DEMO_ORG_ID,
@@ -74,7 +88,7 @@ class Command(BaseCommand):
             },
         )
         self._logins(organization)
-        integrations = self._integrations(organization)
+        integrations = self._integrations(organization, f"{sandbox_url}/actionkit")
 
         with serving(host, int(port)):
             for integration in integrations:
@@ -102,11 +116,35 @@ class Command(BaseCommand):
                     user=user, organization=organization, defaults={"role": Membership.Role.ADMIN}
                 )
 
-    def _integrations(self, organization: Organization) -> list[Integration]:
+    def _integrations(self, organization: Organization, actionkit_url: str) -> list[Integration]:
+        from sandbox.actionkit.setup import ensure_api_user, ensure_campaign
+
         check, _ = Integration.objects.get_or_create(
-            organization=organization,
-            name="Mobilize check",
-            defaults={"kind": IntegrationKind.MOBILIZE_CHECK},
+            organization=organization, name="Mobilize check", defaults={"kind": IntegrationKind.MOBILIZE_CHECK}
         )
-        ensure_schedule(check)
-        return [check]
+        integrations = [check]
+        username, password = DEMO_ACTIONKIT_USER
+        ensure_api_user(username, password)
+        connection, _ = ActionKitConnection.objects.update_or_create(
+            organization=organization,
+            name="Demo ActionKit (sandbox)",
+            defaults={"base_url": actionkit_url, "username": username, "password": password},
+        )
+        for name, kind, campaign_name, create_page, signup_page in DEMO_ACTIONKIT:
+            campaign = ensure_campaign(campaign_name, create_page, signup_page or None)
+            integration, _ = Integration.objects.get_or_create(
+                organization=organization, name=name, defaults={"kind": kind}
+            )
+            ActionKitConfig.objects.update_or_create(
+                integration=integration,
+                defaults={
+                    "connection": connection,
+                    "campaign_id": campaign.pk,
+                    "event_create_page": create_page,
+                    "event_signup_page": signup_page,
+                },
+            )
+            integrations.append(integration)
+        for integration in integrations:
+            ensure_schedule(integration)
+        return integrations

@@ -1,0 +1,669 @@
+"""Mobilize -> ActionKit: the CRM-style and the distributed-send flows, as streams over the engine.
+
+CRM style (shared/seeds/000, "CRM-style Integration details"), in this order:
+  people          Mobilize volunteers -> ActionKit users (+ their phone, the seed's phone rule)
+  dashboard_users the owned events' contacts/owners (organizers, hosts) -> ActionKit users
+  events          one ActionKit event per timeslot: owned events, and promoted same-side events
+                  we drove a signup to; removed timeslots -> status deleted
+  deleted_events  Mobilize's deleted events -> their ActionKit events' status deleted
+  masked_events   masked stand-ins for events across the firewall (made on demand by signups)
+  attendances     one ActionKit event signup per Mobilize attendance, masked as the firewall needs
+Distributed send: events (all owned and promoted, with shift_times, never masked) and
+deleted_events.
+
+Which ActionKit route writes an event:
+- A timeslot that starts in the future is created through the campaign's event-create page
+  (`POST /rest/v1/action/`), as ActionKit documents: that also records the eventcreateaction
+  ActionKit's host tools need, and geocodes the address.
+- ActionKit's action processor rejects start times in the past, so a past timeslot (backfill)
+  is created with the low-level `POST /rest/v1/event/` in the same campaign, with the placeholder
+  user as its creator. Such an event has no eventcreateaction; it is history, not hosted anew.
+- Every later change is a `PATCH /rest/v1/event/<id>/` of the native fields that changed, and a
+  PATCH of each custom event field whose value changed (never a second field of one name).
+
+How a crash never duplicates an event: before the create request the ledger gets a "pending"
+link carrying the event's title and start; if the process dies before the ledger write, the
+next run finds the pending link and adopts the event ActionKit holds with that title and start
+in the campaign, instead of creating it again. Events synced by an earlier installation (no
+link at all) are found by the `mobilize_timeslot_id` custom field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from functools import cached_property
+from typing import Any, ClassVar
+
+from integrations.connectors.actionkit import ActionKitClient
+from integrations.connectors.errors import ConnectorError
+from integrations.connectors.mobilize.records import primary_email
+from integrations.engine import RecordError, RunContext, SkipRecord, SourceRecord, Stream, Written
+from integrations.flows.base import MobilizeSourceFlow
+from integrations.models import ActionKitConfig, IntegrationKind, RecordLink
+
+from . import mapping
+
+TIMESLOT = "mobilize.timeslot"
+MASKED_TIMESLOT = "mobilize.masked_timeslot"
+AK_EVENT = "actionkit.event"
+AK_USER = "actionkit.user"
+AK_SIGNUP = "actionkit.eventsignup"
+PENDING = "pending"
+# Keys of the canonical event payload that only the event-create page understands.
+ACTION_ONLY_EVENT_KEYS = frozenset(
+    {"starts_at_date", "starts_at_time", "starts_at_ampm", "host_ground_rules", "host_requirements"}
+)
+
+
+def digest(value: Any) -> str:
+    """A short stable hash, to remember what was last written without storing it."""
+    encoded = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()[:16]
+
+
+def rest_event_fields(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The native event fields ActionKit's event resource takes (PATCH and low-level POST)."""
+    return {key: value for key, value in event.items() if key not in ACTION_ONLY_EVENT_KEYS}
+
+
+def changed_fields(wanted: Mapping[str, str | None], known: Mapping[str, list]) -> dict[str, str | None]:
+    """Custom fields whose value differs from what was last written ([field id, value] per name)."""
+    return {name: value for name, value in wanted.items() if (known.get(name) or [None, None])[1] != value}
+
+
+def merge_field_ids(
+    known: Mapping[str, list], written_ids: Mapping[str, int], values: Mapping[str, str | None]
+) -> dict[str, list]:
+    """The [field id, value] memo after a write of `values` that answered `written_ids`."""
+    merged = {name: list(entry) for name, entry in known.items()}
+    for name, value in values.items():
+        field_id = written_ids.get(name, (merged.get(name) or [None])[0])
+        merged[name] = [field_id, value]
+    return merged
+
+
+def known_fields(existing: Mapping[str, Mapping[str, Any]]) -> dict[str, list]:
+    """ActionKit's `name -> {id, value}` fields in the memo's `name -> [id, value]` form."""
+    return {name: [entry.get("id"), entry.get("value")] for name, entry in existing.items()}
+
+
+def existing_for_client(known: Mapping[str, list]) -> dict[str, dict[str, Any]]:
+    """The memo back in the connector's `name -> {id, value}` form."""
+    return {name: {"id": entry[0], "value": entry[1]} for name, entry in known.items() if entry[0] is not None}
+
+
+class ActionKitFlow(MobilizeSourceFlow):
+    """What both ActionKit styles share: configuration, the client and the event writes."""
+
+    distributed_send: ClassVar[bool] = False
+
+    @cached_property
+    def config(self) -> ActionKitConfig:
+        try:
+            return self.integration.actionkit
+        except ActionKitConfig.DoesNotExist:
+            raise ValueError(
+                f"{self.integration.name} has no ActionKit settings: choose its ActionKit connection, "
+                "event campaign and pages on the integration page."
+            ) from None
+
+    @cached_property
+    def actionkit(self) -> ActionKitClient:
+        connection = self.config.connection
+        if not connection.password:
+            raise ValueError(f"The ActionKit connection {connection.name} has no password: set it on its page.")
+        return ActionKitClient(connection.base_url, connection.username, connection.password)
+
+    @cached_property
+    def target(self) -> mapping.ActionKitTarget:
+        config = self.config
+        return mapping.ActionKitTarget(
+            event_create_page=config.event_create_page,
+            event_signup_page=config.event_signup_page,
+            placeholder_email=config.placeholder_email,
+            distributed_send=self.distributed_send,
+        )
+
+    def our_organization(self) -> mapping.OrgRef:
+        org = self.organization
+        return mapping.OrgRef(id=org.mobilize_id, name=org.name, side=org.firewall_side)
+
+    def test_connection(self) -> list[str]:
+        config = self.config
+        checked = self.mobilize_test()
+        checked += self.actionkit.test_connection(
+            config.campaign_id, config.event_create_page, config.event_signup_page or None
+        )
+        return checked
+
+    def mapping_table(self) -> list[tuple[str, str, str]]:
+        return mapping.mapping_table(self.distributed_send)
+
+    # --- users -------------------------------------------------------------------------
+    def placeholder_user_id(self, ctx: RunContext) -> int:
+        """The ActionKit user that creates events without a person (the seed's placeholder email)."""
+        if "placeholder_user_id" not in ctx.cache:
+            email = self.config.placeholder_email
+            user = self.actionkit.find_user_by_email(email)
+            ctx.cache["placeholder_user_id"] = (
+                int(user["id"]) if user else self.actionkit.create_user({"email": email, "first_name": "Mobilize"})
+            )
+        return ctx.cache["placeholder_user_id"]
+
+    def apply_phone(self, user_id: int, number: str | None, known: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Write a user's phone by the seed's rule; return what to remember about it."""
+        normalized = mapping.normalize_phone(number)
+        known = dict(known or {})
+        if not normalized or known.get("number") == normalized:
+            return known
+        plan = mapping.plan_phone(number, self.actionkit.user_phones(user_id))
+        phone_id = plan.phone_id
+        if plan.action == "create":
+            phone_id = self.actionkit.create_phone(user_id, **plan.fields)
+        elif plan.action == "update":
+            self.actionkit.update_phone(plan.phone_id, plan.fields)
+        return {"id": phone_id, "number": normalized}
+
+    # --- events --------------------------------------------------------------------------
+    def find_event_by_key(self, key: str) -> Written | None:
+        """An ActionKit event this integration made earlier, found by its mobilize_timeslot_id field."""
+        for event in self.actionkit.find_events_by_field(self.config.campaign_id, "mobilize_timeslot_id", key):
+            return Written(str(event["id"]), {"fields": known_fields(self.actionkit.event_fields(event["id"]))})
+        return None
+
+    def find_event_by_title_and_start(self, pending: Mapping[str, Any]) -> Written | None:
+        """The event a crashed create left behind: same campaign, title and start time."""
+        params = {"campaign": self.config.campaign_id, "title": pending["title"], "starts_at": pending["starts_at"]}
+        for event in self.actionkit.list("event", params):
+            return Written(str(event["id"]), {"fields": known_fields(self.actionkit.event_fields(event["id"]))})
+        return None
+
+    def create_event(
+        self, ctx: RunContext, stream: Stream, record: SourceRecord, payload: dict[str, Any], starts_at_unix: int | None
+    ) -> Written:
+        """Create an ActionKit event for a timeslot, by the route ActionKit allows for its start time."""
+        event = payload["event"]
+        ctx.ledger.record(
+            source_type=stream.source_type,
+            source_id=record.source_id,
+            destination_type=AK_EVENT,
+            destination_id=PENDING,
+            payload_digest="",
+            extra={"pending": {"title": event["title"], "starts_at": event["starts_at"]}},
+            parent_id=record.parent_id,
+        )
+        if starts_at_unix is not None and starts_at_unix > time.time() + 60:
+            result = self.actionkit.create_event_via_page(payload["page"], payload["email"], event)
+            event_id = int(result.event_id)
+        else:
+            event_id = self.actionkit.create_event(
+                self.config.campaign_id, self.placeholder_user_id(ctx), rest_event_fields(event)
+            )
+        return self.finish_event(event_id, payload, {"fields": {}})
+
+    def update_event(self, link: RecordLink, payload: dict[str, Any]) -> Written:
+        """Bring an existing ActionKit event in line with the payload, writing only what changed."""
+        extra = dict(link.extra or {})
+        if link.destination_id == PENDING:
+            found = self.find_event_by_title_and_start(extra.get("pending") or {})
+            if found is None:
+                raise RecordError(
+                    "An earlier run was stopped while creating this event and ActionKit holds no event with "
+                    "its title and start; it will be created on the next attempt.",
+                    retryable=True,
+                )
+            link = RecordLink(destination_id=found.destination_id, extra=dict(found.extra))
+            extra = dict(found.extra)
+        event_id = int(link.destination_id)
+        native = rest_event_fields(payload["event"])
+        if extra.get("native") != digest(native):
+            self.actionkit.update_event(event_id, native)
+        return self.finish_event(event_id, payload, extra)
+
+    def finish_event(self, event_id: int, payload: dict[str, Any], extra: Mapping[str, Any]) -> Written:
+        """Write the custom fields that changed; remember what the event now holds."""
+        known = dict(extra.get("fields") or {})
+        to_write = changed_fields(payload.get("fields") or {}, known)
+        if to_write:
+            ids = self.actionkit.set_event_fields(event_id, to_write, existing=existing_for_client(known))
+            known = merge_field_ids(known, ids, to_write)
+        return Written(str(event_id), {"native": digest(rest_event_fields(payload["event"])), "fields": known})
+
+
+class EventWritingStream(Stream):
+    """Timeslot -> ActionKit event writes shared by the events, deleted-events and masked streams."""
+
+    destination_type = AK_EVENT
+
+    def __init__(self, flow: ActionKitFlow) -> None:
+        self.flow = flow
+
+    def find_existing(self, ctx: RunContext, record: SourceRecord, payload: dict[str, Any]) -> Written | None:
+        key = (payload.get("fields") or {}).get("mobilize_timeslot_id")
+        return self.flow.find_event_by_key(key) if key else None
+
+    def create(self, ctx: RunContext, record: SourceRecord, payload: dict[str, Any]) -> Written:
+        start = (record.data.get("timeslot") or {}).get("start_date")
+        return self.flow.create_event(ctx, self, record, payload, start)
+
+    def update(self, ctx: RunContext, link: RecordLink, record: SourceRecord, payload: dict[str, Any]) -> Written:
+        return self.flow.update_event(link, payload)
+
+
+def deleted_payload() -> dict[str, Any]:
+    """What a deleted timeslot or event becomes in ActionKit: the seed's status 'deleted'."""
+    return {"event": {"status": "deleted"}, "fields": {}}
+
+
+class EventsStream(EventWritingStream):
+    """One ActionKit event per Mobilize timeslot; timeslots an event no longer has -> status deleted."""
+
+    name = "events"
+    source_type = TIMESLOT
+
+    def include(self, ctx: RunContext, event: Mapping[str, Any]) -> bool:
+        """Owned events always; promoted ones by style (see the flows)."""
+        return (event.get("sponsor") or {}).get("id") == self.flow.organization.mobilize_id
+
+    def fetch(self, ctx: RunContext, since: int | None) -> Iterator[SourceRecord]:
+        for event in self.flow.mobilize.get_organization_events(updated_since=since):
+            if not self.include(ctx, event):
+                continue
+            event_id = str(event["id"])
+            title = (event.get("title") or "")[:200]
+            current = set()
+            for timeslot in event.get("timeslots") or []:
+                if timeslot.get("id") is None:
+                    continue
+                current.add(str(timeslot["id"]))
+                yield SourceRecord(
+                    str(timeslot["id"]),
+                    {"event": event, "timeslot": timeslot},
+                    event.get("modified_date"),
+                    f"{title} (timeslot {timeslot['id']})",
+                    event_id,
+                )
+            for link in ctx.ledger.children(TIMESLOT, event_id):
+                if link.source_id not in current:
+                    yield SourceRecord(
+                        link.source_id,
+                        {"deleted": True, "event_id": event["id"], "why": "timeslot removed"},
+                        event.get("modified_date"),
+                        f"{title} (timeslot {link.source_id}, removed)",
+                        event_id,
+                    )
+
+    def map(self, ctx: RunContext, record: SourceRecord) -> dict[str, Any]:
+        if record.data.get("deleted"):
+            return deleted_payload_for(ctx, record)
+        return mapping.event_timeslot_payload(record.data["event"], record.data["timeslot"], self.flow.target)
+
+    def refresh(self, ctx: RunContext, record: SourceRecord) -> SourceRecord | None:
+        """A queued timeslot is retried with the event as Mobilize has it now."""
+        if record.data.get("deleted"):
+            return record
+        try:
+            event = self.flow.mobilize.get_organization_event(int(record.parent_id or record.data["event"]["id"]))
+        except ConnectorError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        timeslot = next((t for t in event.get("timeslots") or [] if str(t.get("id")) == record.source_id), None)
+        if timeslot is None:
+            return SourceRecord(
+                record.source_id, {"deleted": True, "event_id": event["id"]}, None, record.label, record.parent_id
+            )
+        return SourceRecord(
+            record.source_id,
+            {"event": event, "timeslot": timeslot},
+            event.get("modified_date"),
+            record.label,
+            record.parent_id,
+        )
+
+    def record_for(self, event: Mapping[str, Any], timeslot: Mapping[str, Any]) -> SourceRecord:
+        return SourceRecord(
+            str(timeslot["id"]),
+            {"event": dict(event), "timeslot": dict(timeslot)},
+            event.get("modified_date"),
+            f"{(event.get('title') or '')[:200]} (timeslot {timeslot['id']})",
+            str(event["id"]),
+        )
+
+
+def deleted_payload_for(ctx: RunContext, record: SourceRecord) -> dict[str, Any]:
+    """The deleted payload for a timeslot that was synced; a never-synced one is skipped."""
+    if ctx.ledger.get(TIMESLOT, record.source_id) is None:
+        raise SkipRecord("The timeslot was deleted in Mobilize before it was ever synced to ActionKit.")
+    return deleted_payload()
+
+
+class DeletedEventsStream(EventWritingStream):
+    """Mobilize's deleted events: every ActionKit event made from their timeslots gets status deleted."""
+
+    name = "deleted_events"
+    source_type = TIMESLOT
+
+    def fetch(self, ctx: RunContext, since: int | None) -> Iterator[SourceRecord]:
+        for deleted in self.flow.mobilize.get_deleted_events(updated_since=since):
+            for link in ctx.ledger.children(TIMESLOT, deleted["id"]):
+                yield SourceRecord(
+                    link.source_id,
+                    {"deleted": True, "event_id": deleted["id"], "why": "event deleted"},
+                    deleted.get("deleted_date"),
+                    f"event {deleted['id']} (timeslot {link.source_id}, event deleted)",
+                    str(deleted["id"]),
+                )
+
+    def map(self, ctx: RunContext, record: SourceRecord) -> dict[str, Any]:
+        return deleted_payload_for(ctx, record)
+
+
+class MaskedEventsStream(EventWritingStream):
+    """Masked stand-ins for events across the firewall, made when a signup we recruited needs one.
+
+    Nothing is read for this stream: its records come from attendances (`sync_now`). It is in
+    the flow's list so that its failures are retried like any other stream's.
+    """
+
+    name = "masked_events"
+    source_type = MASKED_TIMESLOT
+
+    def fetch(self, ctx: RunContext, since: int | None) -> Iterable[SourceRecord]:
+        return ()
+
+    def map(self, ctx: RunContext, record: SourceRecord) -> dict[str, Any]:
+        data = record.data
+        return mapping.masked_event_payload(data["event_type"], data["timeslot"], data["timezone"], self.flow.target)
+
+
+class UsersStream(Stream):
+    """Mobilize people -> ActionKit users (one per email), with their phone."""
+
+    destination_type = AK_USER
+
+    def __init__(self, flow: ActionKitFlow) -> None:
+        self.flow = flow
+
+    def find_existing(self, ctx: RunContext, record: SourceRecord, payload: dict[str, Any]) -> Written | None:
+        user = self.flow.actionkit.find_user_by_email(payload["email"])
+        return Written(str(user["id"]), {}) if user else None
+
+    def create(self, ctx: RunContext, record: SourceRecord, payload: dict[str, Any]) -> Written:
+        fields = {key: value for key, value in payload.items() if key != "phone"}
+        user_id = self.flow.actionkit.create_user(fields)
+        phone = self.flow.apply_phone(user_id, payload.get("phone"), None)
+        return Written(str(user_id), {"user": digest(fields), "phone": phone})
+
+    def update(self, ctx: RunContext, link: RecordLink, record: SourceRecord, payload: dict[str, Any]) -> Written:
+        extra = dict(link.extra or {})
+        user_id = int(link.destination_id)
+        fields = {key: value for key, value in payload.items() if key not in ("phone", "email")}
+        if extra.get("user") != digest({**fields, "email": payload["email"]}):
+            self.flow.actionkit.update_user(user_id, fields)
+        phone = self.flow.apply_phone(user_id, payload.get("phone"), extra.get("phone"))
+        return Written(str(user_id), {"user": digest({**fields, "email": payload["email"]}), "phone": phone})
+
+
+class PeopleStream(UsersStream):
+    name = "people"
+    source_type = "mobilize.person"
+
+    def fetch(self, ctx: RunContext, since: int | None) -> Iterator[SourceRecord]:
+        for person in self.flow.mobilize.get_organization_people(updated_since=since):
+            person_id = person.get("user_id") or person.get("id")
+            yield SourceRecord(str(person_id), person, person.get("modified_date"), primary_email(person) or "")
+
+    def map(self, ctx: RunContext, record: SourceRecord) -> dict[str, Any]:
+        return mapping.user_payload(record.data)
+
+
+class DashboardUsersStream(UsersStream):
+    """The people behind owned events (organizers, hosts, trusted hosts) -> ActionKit users."""
+
+    name = "dashboard_users"
+    source_type = "mobilize.dashboard_user"
+
+    def fetch(self, ctx: RunContext, since: int | None) -> Iterator[SourceRecord]:
+        seen: set[str] = set()
+        our_id = self.flow.organization.mobilize_id
+        for event in self.flow.mobilize.get_organization_events(updated_since=since, organization_id=our_id):
+            contact = event.get("contact") or {}
+            email = (contact.get("email_address") or "").strip()
+            if not email:
+                continue
+            key = str(contact.get("owner_user_id") or email.lower())
+            if key in seen:
+                continue
+            seen.add(key)
+            yield SourceRecord(key, contact, event.get("modified_date"), email)
+
+    def map(self, ctx: RunContext, record: SourceRecord) -> dict[str, Any]:
+        return mapping.host_user_payload(record.data)
+
+
+class AttendancesStream(Stream):
+    """Mobilize attendances -> ActionKit event signups, masked as the firewall requires."""
+
+    name = "attendances"
+    source_type = "mobilize.attendance"
+    destination_type = AK_SIGNUP
+
+    def __init__(self, flow: ActionKitCrmFlow) -> None:
+        self.flow = flow
+
+    @staticmethod
+    def source_id(attendance: Mapping[str, Any]) -> str:
+        """The attendance id, or (withheld across the firewall) the person and the masked timeslot."""
+        if attendance.get("id") is not None:
+            return str(attendance["id"])
+        person = attendance.get("person") or {}
+        event_type = (attendance.get("event") or {}).get("event_type")
+        key = mapping.masked_event_key(event_type, attendance.get("timeslot") or {})
+        return f"p{person.get('user_id') or person.get('id')}-{key}"
+
+    def fetch(self, ctx: RunContext, since: int | None) -> Iterator[SourceRecord]:
+        for attendance in self.flow.mobilize.get_organization_attendances(updated_since=since):
+            event = attendance.get("event") or {}
+            yield SourceRecord(
+                self.source_id(attendance),
+                attendance,
+                attendance.get("modified_date"),
+                primary_email(attendance.get("person") or {}) or "",
+                str(event.get("id") or ""),
+            )
+
+    def map(self, ctx: RunContext, record: SourceRecord) -> dict[str, Any]:
+        attendance = record.data
+        scope = mapping.classify_attendance(attendance, self.flow.our_organization())
+        if scope is mapping.AttendanceScope.NOT_OURS:
+            raise SkipRecord("Neither our event nor a signup we recruited: not synced (the seed's CRM scope).")
+        ak_event_id = self.flow.ak_event_for(ctx, attendance, scope)
+        return mapping.signup_payload(
+            attendance,
+            ak_event_id=ak_event_id,
+            scope=scope,
+            target=self.flow.target,
+            fallback_timezone=self.flow.config.masked_event_timezone,
+        )
+
+    def find_existing(self, ctx: RunContext, record: SourceRecord, payload: dict[str, Any]) -> Written | None:
+        actionkit = self.flow.actionkit
+        user = actionkit.find_user_by_email(payload["email"])
+        if not user:
+            return None
+        signup = actionkit.find_signup(int(user["id"]), payload["signup"]["event_id"])
+        if not signup:
+            return None
+        return Written(
+            str(signup["id"]),
+            {
+                "user_id": int(user["id"]),
+                "event_id": payload["signup"]["event_id"],
+                "state": {"status": signup.get("status"), "attended": signup.get("attended")},
+                "fields": known_fields(actionkit.signup_fields(signup["id"])),
+            },
+        )
+
+    def create(self, ctx: RunContext, record: SourceRecord, payload: dict[str, Any]) -> Written:
+        signup = payload["signup"]
+        if not signup["event_id"]:
+            raise RecordError("The signup's ActionKit event does not exist yet.", retryable=True)
+        result = self.flow.actionkit.signup_via_page(
+            payload["page"],
+            payload["email"],
+            signup["event_id"],
+            user=payload["user"],
+            source=signup.get("source"),
+            akid=signup.get("akid"),
+        )
+        extra = {
+            "user_id": int(result.user_id),
+            "event_id": signup["event_id"],
+            "state": {"status": "active", "attended": False},
+            "fields": {},
+        }
+        return self.write_changes(int(result.signup_id), payload, extra)
+
+    def update(self, ctx: RunContext, link: RecordLink, record: SourceRecord, payload: dict[str, Any]) -> Written:
+        extra = dict(link.extra or {})
+        if extra.get("event_id") not in (None, payload["signup"]["event_id"]):
+            # The masked stand-in changed (the event moved): sign up to the new one, cancel the old.
+            self.flow.actionkit.update_signup(int(link.destination_id), {"status": "cancelled"})
+            return self.create(ctx, record, payload)
+        return self.write_changes(int(link.destination_id), payload, extra)
+
+    def write_changes(self, signup_id: int, payload: dict[str, Any], extra: dict[str, Any]) -> Written:
+        actionkit = self.flow.actionkit
+        signup = payload["signup"]
+        state = {"status": signup["status"], "attended": signup["attended"]}
+        if extra.get("state") != state:
+            actionkit.update_signup(signup_id, state)
+        known = dict(extra.get("fields") or {})
+        to_write = changed_fields(payload.get("fields") or {}, known)
+        if to_write:
+            ids = actionkit.set_signup_fields(signup_id, to_write, existing=existing_for_client(known))
+            known = merge_field_ids(known, ids, to_write)
+        user_digest = digest(payload["user"])
+        if extra.get("user") not in (None, user_digest):
+            actionkit.update_user(extra["user_id"], payload["user"])
+        phone = self.flow.apply_phone(extra["user_id"], payload.get("phone"), extra.get("phone"))
+        return Written(
+            str(signup_id),
+            {
+                **extra,
+                "event_id": signup["event_id"],
+                "state": state,
+                "fields": known,
+                "user": user_digest,
+                "phone": phone,
+            },
+        )
+
+
+class ActionKitCrmFlow(ActionKitFlow):
+    """CRM style: people, dashboard users, events, deleted events, masked events, signups."""
+
+    kind = IntegrationKind.ACTIONKIT_CRM
+
+    @cached_property
+    def events_stream(self) -> CrmEventsStream:
+        return CrmEventsStream(self)
+
+    @cached_property
+    def masked_events_stream(self) -> MaskedEventsStream:
+        return MaskedEventsStream(self)
+
+    def streams(self, ctx: RunContext) -> list[Stream]:
+        return [
+            PeopleStream(self),
+            DashboardUsersStream(self),
+            self.events_stream,
+            DeletedEventsStream(self),
+            self.masked_events_stream,
+            AttendancesStream(self),
+        ]
+
+    def ak_event_for(self, ctx: RunContext, attendance: Mapping[str, Any], scope: mapping.AttendanceScope) -> int:
+        """The ActionKit event a signup goes to, syncing it first when no stream has yet.
+
+        Returns 0 in a dry run when the event would first have to be created.
+        """
+        timeslot = attendance.get("timeslot") or {}
+        event = attendance.get("event") or {}
+        if scope is mapping.AttendanceScope.PROMOTED_ACROSS_FIREWALL:
+            key = mapping.masked_event_key(event.get("event_type"), timeslot)
+            link = ctx.ledger.get(MASKED_TIMESLOT, key)
+            if link is None or link.destination_id == PENDING:
+                record = SourceRecord(
+                    key,
+                    {
+                        "event_type": event.get("event_type"),
+                        "timeslot": {"start_date": timeslot.get("start_date"), "end_date": timeslot.get("end_date")},
+                        "timezone": event.get("timezone") or self.config.masked_event_timezone,
+                    },
+                    None,
+                    f"Masked {event.get('event_type') or 'event'} {timeslot.get('start_date')}",
+                )
+                link = ctx.sync_now(self.masked_events_stream, record)
+            return self._event_id(ctx, link, "masked stand-in event")
+        if timeslot.get("id") is None:
+            raise RecordError(
+                "Mobilize sent this attendance without its timeslot id; it cannot be matched to an event."
+            )
+        link = ctx.ledger.get(TIMESLOT, str(timeslot["id"]))
+        if link is None or link.destination_id == PENDING:
+            try:
+                full_event = self.mobilize.get_organization_event(int(event["id"]))
+            except ConnectorError as exc:
+                raise RecordError(
+                    f"The signup's Mobilize event {event.get('id')} could not be read: {exc}", retryable=exc.retryable
+                ) from exc
+            slot = next((t for t in full_event.get("timeslots") or [] if t.get("id") == timeslot["id"]), None)
+            if slot is None:
+                raise RecordError(f"Mobilize event {event.get('id')} no longer has timeslot {timeslot['id']}.")
+            link = ctx.sync_now(self.events_stream, self.events_stream.record_for(full_event, slot))
+        return self._event_id(ctx, link, "event")
+
+    @staticmethod
+    def _event_id(ctx: RunContext, link: RecordLink | None, what: str) -> int:
+        if link is not None and link.destination_id != PENDING:
+            return int(link.destination_id)
+        if ctx.dry_run:
+            return 0
+        raise RecordError(
+            f"The signup's ActionKit {what} could not be synced (see its own item); retrying later.", retryable=True
+        )
+
+
+class CrmEventsStream(EventsStream):
+    """Owned events, and promoted same-side events we have driven at least one signup to."""
+
+    def include(self, ctx: RunContext, event: Mapping[str, Any]) -> bool:
+        if super().include(ctx, event):
+            return True
+        # A promoted event is synced (unmasked) only once a signup we recruited put it in the
+        # ledger, and never when it is across the firewall (that one exists only masked).
+        return ctx.ledger.has_children(TIMESLOT, event["id"]) and not mapping.event_across_firewall(
+            event, self.flow.our_organization()
+        )
+
+
+class DistributedSendEventsStream(EventsStream):
+    """All owned and promoted events (the seed: no masking, since no signup data is synced)."""
+
+    def include(self, ctx: RunContext, event: Mapping[str, Any]) -> bool:
+        return True
+
+
+class ActionKitDistributedSendFlow(ActionKitFlow):
+    """Distributed send: every owned and promoted event, one ActionKit event per timeslot, no people."""
+
+    kind = IntegrationKind.ACTIONKIT_DISTRIBUTED_SEND
+    distributed_send = True
+
+    def streams(self, ctx: RunContext) -> list[Stream]:
+        return [DistributedSendEventsStream(self), DeletedEventsStream(self)]
