@@ -72,3 +72,175 @@ def ensure_schedule(integration: Integration, every_minutes: int = DEFAULT_SCHED
     integration.schedule = task
     integration.save(update_fields=["schedule", "updated_at"])
     return task
+
+
+# --- Schedules ------------------------------------------------------------------------------
+CRONTAB_FIELDS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
+
+
+def parse_crontab(line: str) -> dict[str, str]:
+    """Split a five-field crontab line ("*/15 6-22 * * 1-5", UTC) into CrontabSchedule fields.
+
+    Raises ValueError with a readable sentence when the line is not a valid crontab.
+    """
+    from django.core.exceptions import ValidationError
+    from django_celery_beat.validators import crontab_validator
+
+    parts = line.split()
+    if len(parts) != len(CRONTAB_FIELDS):
+        raise ValueError(
+            f"A crontab line has five fields (minute hour day-of-month month day-of-week), not {len(parts)}: {line!r}."
+        )
+    try:
+        crontab_validator(" ".join(parts))
+    except ValidationError as exc:
+        raise ValueError(f"{line!r} is not a valid crontab line: {' '.join(exc.messages)}") from None
+    return dict(zip(CRONTAB_FIELDS, parts, strict=True))
+
+
+def set_schedule(
+    integration: Integration, *, every_minutes: int | None = None, crontab: str | None = None
+) -> PeriodicTask | None:
+    """Set when Celery beat runs an integration: every N minutes, on a crontab line (UTC), or only on demand.
+
+    Creates or updates the integration's PeriodicTask (enabled exactly when the integration is);
+    with neither argument the PeriodicTask is deleted and the integration runs only when triggered.
+    Raises ValueError for a bad interval or crontab line, or when both are given.
+    """
+    from django_celery_beat.models import CrontabSchedule
+
+    if every_minutes is not None and crontab:
+        raise ValueError("Choose either an interval or a crontab line, not both.")
+    task = integration.schedule
+    if every_minutes is None and not crontab:
+        if task is not None:
+            integration.schedule = None
+            integration.save(update_fields=["schedule", "updated_at"])
+            task.delete()
+        return None
+    interval = cron = None
+    if every_minutes is not None:
+        if every_minutes < 1:
+            raise ValueError("The interval is a whole number of minutes, at least 1.")
+        interval, _ = IntervalSchedule.objects.get_or_create(every=every_minutes, period=IntervalSchedule.MINUTES)
+    else:
+        cron, _ = CrontabSchedule.objects.get_or_create(**parse_crontab(crontab), timezone="UTC")
+    if task is None:
+        task = PeriodicTask(
+            name=f"Sync integration {integration.pk}: {integration.organization.name} / {integration.name}"[:200],
+            task=RUN_TASK_NAME,
+            kwargs=json.dumps({"integration_id": integration.pk, "trigger": SyncRun.Trigger.SCHEDULE}),
+        )
+    task.interval, task.crontab = interval, cron
+    task.enabled = integration.enabled
+    task.save()
+    if integration.schedule_id != task.pk:
+        integration.schedule = task
+        integration.save(update_fields=["schedule", "updated_at"])
+    return task
+
+
+def schedule_summary(integration: Integration) -> str:
+    """The schedule in a few words: 'every 15 minutes', 'cron */5 * * * * (UTC)' or 'on demand only'."""
+    task = integration.schedule
+    if task is None:
+        return "on demand only"
+    if task.interval_id:
+        every, period = task.interval.every, task.interval.period
+        unit = period.rstrip("s") if every == 1 else period
+        text = f"every {every} {unit}" if every != 1 else f"every {unit}"
+    elif task.crontab_id:
+        c = task.crontab
+        text = f"cron {c.minute} {c.hour} {c.day_of_month} {c.month_of_year} {c.day_of_week} ({c.timezone})"
+    else:
+        text = str(task.schedule)
+    return text if task.enabled else f"{text} (paused)"
+
+
+# --- Access: which organizations a user reaches, and with which role ----------------------------
+ROLE_RANK = {"viewer": 1, "operator": 2, "admin": 3}
+
+
+def roles_of(user) -> dict[int, str]:
+    """A staff user's roles, organization id -> role, cached on the user object (one query per request)."""
+    cached = getattr(user, "_sync_roles", None)
+    if cached is None:
+        from integrations.models import Membership
+
+        cached = dict(Membership.objects.filter(user_id=user.pk).values_list("organization_id", "role"))
+        user._sync_roles = cached
+    return cached
+
+
+def role_allows(role: str | None, needed: str) -> bool:
+    """Whether a role includes another: admin > operator > viewer."""
+    return role is not None and ROLE_RANK.get(role, 0) >= ROLE_RANK[needed]
+
+
+def has_role(user, organization_id: int | None, needed: str) -> bool:
+    """Whether a user may act with `needed` (a Membership.Role) on one organization; superusers always may."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return organization_id is not None and role_allows(roles_of(user).get(organization_id), needed)
+
+
+def organization_ids_for(user, needed: str = "viewer") -> list[int] | None:
+    """Ids of the organizations where a user has at least `needed`; None means all (a superuser)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    return sorted(org_id for org_id, role in roles_of(user).items() if role_allows(role, needed))
+
+
+def scope_to_user(queryset, user, organization_path: str, needed: str = "viewer"):
+    """Filter a queryset to the rows of the organizations a user reaches.
+
+    `organization_path` leads from the model to its Organization ("organization",
+    "integration__organization", ...; "" for Organization itself).
+    """
+    ids = organization_ids_for(user, needed)
+    if ids is None:
+        return queryset
+    lookup = f"{organization_path}__in" if organization_path else "pk__in"
+    return queryset.filter(**{lookup: ids})
+
+
+# --- Overviews and the retry queue -----------------------------------------------------------------
+def with_run_overview(queryset):
+    """Annotate integrations with their last run (id, status, started_at) and pending failures count."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from integrations.models import PendingRetry
+
+    last = SyncRun.objects.filter(integration=OuterRef("pk")).order_by("-started_at", "-id")
+    pending = (
+        PendingRetry.objects.filter(integration=OuterRef("pk"))
+        .order_by()
+        .values("integration")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(
+        last_run_id=Subquery(last.values("pk")[:1]),
+        last_run_status=Subquery(last.values("status")[:1]),
+        last_run_started_at=Subquery(last.values("started_at")[:1]),
+        pending_failures=Coalesce(Subquery(pending, output_field=IntegerField()), Value(0)),
+    )
+
+
+def retry_pending(entries) -> dict[int, int]:
+    """Queue a retry of some retry-queue entries (PendingRetry rows), one run per integration.
+
+    Returns {integration id: number of records retried}.
+    """
+    by_integration: dict[int, tuple[Integration, list[tuple[str, str]]]] = {}
+    for entry in entries:
+        integration, keys = by_integration.setdefault(entry.integration_id, (entry.integration, []))
+        keys.append((entry.stream, entry.source_id))
+    for integration, keys in by_integration.values():
+        trigger_sync(integration, trigger=SyncRun.Trigger.RETRY, retry_only=True, retry_keys=sorted(set(keys)))
+    return {pk: len(set(keys)) for pk, (_, keys) in by_integration.items()}

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
@@ -68,6 +69,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # {% load sync_admin %}: the admin dashboard (integrations/admin/dashboard.py).
+            "libraries": {"sync_admin": "integrations.admin.dashboard"},
         },
     },
 ]
@@ -148,6 +151,10 @@ SANDBOX_TIMEOUT_FAULT_SECONDS = env.float("SANDBOX_TIMEOUT_FAULT_SECONDS", defau
 SANDBOX_FAULTS: list[dict] = []
 
 REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -1,4 +1,4 @@
-"""URL routes: the admin, the health check and, in development, the sandbox APIs."""
+"""URL routes: the admin, the REST API (/api/), the health check and, in development, the sandbox APIs."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -15,6 +15,7 @@ def healthz(request):
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("api/", include("integrations.api.urls")),
     path("healthz", healthz),
 ]
 

@@ -33,7 +33,7 @@ class Integration(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="integration",
-        help_text="The Celery beat schedule that triggers this integration (edit it under Periodic tasks).",
+        help_text="The Celery beat schedule that triggers this integration (set it on the integration page).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -162,6 +162,8 @@ class PendingRetry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["integration", "stream", "source_id"], name="one_retry_per_record")
         ]
+        verbose_name = "pending retry"
+        verbose_name_plural = "pending retries"
 
     def __str__(self) -> str:
         return f"{self.stream} {self.source_id} ({self.attempts} attempts)"

@@ -1,0 +1,10 @@
+"""The admin: every ModelAdmin scoped to the user's organizations (see scoping.py).
+
+Importing this package (Django's admin autodiscovery does) registers everything.
+"""
+
+from . import beat, integration, runs, tenancy  # noqa: F401
+from .kinds import register_kind_inline
+from .scoping import OrganizationScopedAdmin, OrganizationScopedInline, ReadOnlyScopedAdmin
+
+__all__ = ["OrganizationScopedAdmin", "OrganizationScopedInline", "ReadOnlyScopedAdmin", "register_kind_inline"]

@@ -1,0 +1,253 @@
+"""Integrations: list, settings per kind, schedule, run buttons and the mapping table."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from integrations import services
+from integrations.flows.registry import get_flow
+from integrations.models import ActionKitConfig, Integration, IntegrationKind, SyncRun
+
+from . import actions
+from .kinds import inlines_for, register_kind_inline
+from .scoping import OPERATOR, OrganizationScopedAdmin, OrganizationScopedInline
+
+
+class IntegrationForm(forms.ModelForm):
+    """The integration's fields plus its schedule (stored in a django-celery-beat PeriodicTask)."""
+
+    schedule_every_minutes = forms.IntegerField(
+        label="Run every (minutes)",
+        required=False,
+        min_value=1,
+        max_value=7 * 24 * 60,
+        help_text="Either an interval or a crontab line; leave both blank to run only on demand.",
+    )
+    schedule_crontab = forms.CharField(
+        label="or on a crontab line",
+        required=False,
+        max_length=120,
+        help_text='Five fields, in UTC: minute hour day-of-month month day-of-week, e.g. "*/30 6-22 * * *".',
+    )
+
+    class Meta:
+        model = Integration
+        fields = ("organization", "kind", "name", "enabled")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        task = self.instance.schedule if self.instance.pk else None
+        if task is None and not self.instance.pk:
+            self.initial.setdefault("schedule_every_minutes", services.DEFAULT_SCHEDULE_MINUTES)
+        elif task is not None and task.interval_id and task.interval.period == "minutes":
+            self.initial.setdefault("schedule_every_minutes", task.interval.every)
+        elif task is not None and task.crontab_id:
+            c = task.crontab
+            self.initial.setdefault(
+                "schedule_crontab", f"{c.minute} {c.hour} {c.day_of_month} {c.month_of_year} {c.day_of_week}"
+            )
+
+    def clean_schedule_crontab(self) -> str:
+        line = " ".join(self.cleaned_data.get("schedule_crontab", "").split())
+        if line:
+            try:
+                services.parse_crontab(line)
+            except ValueError as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return line
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("schedule_every_minutes") is not None and cleaned.get("schedule_crontab"):
+            self.add_error("schedule_crontab", "Choose either an interval or a crontab line, not both.")
+        return cleaned
+
+
+class ActionKitConfigInline(OrganizationScopedInline, admin.StackedInline):
+    """The event campaign and pages of an ActionKit integration."""
+
+    model = ActionKitConfig
+    organization_path = "organization"
+    min_num = 1
+    max_num = 1
+    can_delete = False
+    fields = ("connection", "campaign_id", "event_create_page", "event_signup_page", "placeholder_email")
+    verbose_name_plural = "ActionKit settings"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("connection")
+        if field is not None and obj is not None:
+            # Only the integration's own organization's connections (the model's clean says so too).
+            field.queryset = field.queryset.filter(organization_id=obj.organization_id)
+        return formset
+
+
+register_kind_inline(IntegrationKind.actionkit_kinds(), ActionKitConfigInline)
+
+
+def mapping_rows(integration: Integration) -> list[tuple[str, str, str]]:
+    """The flow's mapping table; empty for a kind that has no flow yet."""
+    try:
+        flow = get_flow(integration)
+    except ValueError:
+        return []
+    return list(flow.mapping_table())
+
+
+@admin.register(Integration)
+class IntegrationAdmin(OrganizationScopedAdmin):
+    form = IntegrationForm
+    change_form_template = "admin/integrations/integration/change_form.html"
+    list_display = (
+        "name",
+        "organization",
+        "kind",
+        "enabled",
+        "schedule_display",
+        "last_run",
+        "last_run_time",
+        "pending_failures_display",
+    )
+    list_display_links = ("name",)
+    list_filter = ("kind", "enabled", ("organization", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("name", "organization__name")
+    actions = ["sync_now", "dry_run", "full_resync", "test_connection"]
+    fieldsets = (
+        (None, {"fields": ("organization", "kind", "name", "enabled")}),
+        ("Schedule", {"fields": ("schedule_every_minutes", "schedule_crontab")}),
+    )
+
+    def get_queryset(self, request):
+        queryset = (
+            super().get_queryset(request).select_related("organization", "schedule__interval", "schedule__crontab")
+        )
+        return services.with_run_overview(queryset)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Runs, links and settings belong to one organization and one kind: both are fixed once created.
+        return ("organization", "kind") if obj is not None else ()
+
+    def get_inlines(self, request, obj):
+        return inlines_for(obj.kind) if obj is not None else []
+
+    # --- the list -------------------------------------------------------------------------
+    @admin.display(description="Schedule")
+    def schedule_display(self, obj: Integration) -> str:
+        return services.schedule_summary(obj)
+
+    @admin.display(description="Last run", ordering="last_run_status")
+    def last_run(self, obj: Integration) -> str:
+        if not getattr(obj, "last_run_id", None):
+            return "never run"
+        label = SyncRun.Status(obj.last_run_status).label if obj.last_run_status else "-"
+        return format_html(
+            '<a href="{}" class="run-status run-{}">{}</a>',
+            actions.run_url_for(obj.last_run_id),
+            obj.last_run_status,
+            label,
+        )
+
+    @admin.display(description="Last run at", ordering="last_run_started_at")
+    def last_run_time(self, obj: Integration):
+        return obj.last_run_started_at
+
+    @admin.display(description="Pending failures", ordering="pending_failures")
+    def pending_failures_display(self, obj: Integration):
+        if not obj.pending_failures:
+            return 0
+        url = reverse("admin:integrations_pendingretry_changelist") + f"?integration={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj.pending_failures)
+
+    # --- saving ---------------------------------------------------------------------------
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.set_schedule(
+            obj,
+            every_minutes=form.cleaned_data.get("schedule_every_minutes"),
+            crontab=form.cleaned_data.get("schedule_crontab") or None,
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if inlines_for(obj.kind) and "_addanother" not in request.POST and "_popup" not in request.POST:
+            messages.info(request, f"Now fill in the {obj.get_kind_display()} settings below.")
+            return HttpResponseRedirect(reverse("admin:integrations_integration_change", args=[obj.pk]))
+        return super().response_add(request, obj, post_url_continue)
+
+    # --- the change page --------------------------------------------------------------------
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        extra_context = dict(extra_context or {})
+        if obj is not None:
+            extra_context.update(
+                mapping_table=mapping_rows(obj),
+                recent_runs=obj.runs.order_by("-started_at", "-id")[:10],
+                can_run=self.has_run_permission(request, obj),
+                runs_url=actions.runs_url(obj),
+                action_urls={
+                    name: reverse("admin:integrations_integration_action", args=[obj.pk, name])
+                    for name in (*actions.RUN_ACTIONS, "test_connection")
+                },
+                run_labels={name: label for name, (label, _) in actions.RUN_ACTIONS.items()},
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        custom = [
+            path(
+                "<path:object_id>/action/<str:action>/",
+                self.admin_site.admin_view(self.action_view),
+                name="integrations_integration_action",
+            )
+        ]
+        return custom + super().get_urls()
+
+    def action_view(self, request: HttpRequest, object_id: str, action: str):
+        """POST: one of the buttons of the change page, for one integration."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or (action not in actions.RUN_ACTIONS and action != "test_connection"):
+            raise Http404("No such integration or action.")
+        if not self.has_run_permission(request, obj):
+            raise PermissionDenied
+        if action == "test_connection":
+            actions.check_connection(request, obj)
+        else:
+            actions.start_run(request, obj, action)
+        return HttpResponseRedirect(reverse("admin:integrations_integration_change", args=[obj.pk]))
+
+    # --- changelist actions ---------------------------------------------------------------
+    def _runnable(self, request, queryset):
+        allowed = list(self.scope(request, queryset, OPERATOR))
+        refused = queryset.count() - len(allowed)
+        if refused:
+            messages.warning(request, f"{refused} selected integration(s) skipped: your role there is viewer.")
+        return allowed
+
+    def _run_selected(self, request, queryset, action: str) -> None:
+        for integration in self._runnable(request, queryset):
+            actions.start_run(request, integration, action)
+
+    @admin.action(description="Sync now", permissions=["run"])
+    def sync_now(self, request, queryset):
+        self._run_selected(request, queryset, "sync")
+
+    @admin.action(description="Dry run (write nothing)", permissions=["run"])
+    def dry_run(self, request, queryset):
+        self._run_selected(request, queryset, "dry_run")
+
+    @admin.action(description="Full resync (ignore watermarks and the ledger's hashes)", permissions=["run"])
+    def full_resync(self, request, queryset):
+        self._run_selected(request, queryset, "full_resync")
+
+    @admin.action(description="Test connection", permissions=["run"])
+    def test_connection(self, request, queryset):
+        for integration in self._runnable(request, queryset):
+            actions.check_connection(request, integration)

@@ -1,0 +1,1 @@
+"""The REST API under /api/: DRF viewsets scoped to the caller's organizations (see views.py)."""

@@ -1,0 +1,157 @@
+"""API representations. No serializer has a credential field: only whether one is set."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from integrations import services
+from integrations.models import ActionKitConfig, Integration, IntegrationKind, Organization, SyncItem, SyncRun
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    has_api_key = serializers.BooleanField(read_only=True)
+    role = serializers.SerializerMethodField(help_text="The caller's role here (superuser for superusers).")
+
+    class Meta:
+        model = Organization
+        fields = ("id", "name", "mobilize_id", "mobilize_base_url", "firewall_side", "has_api_key", "role")
+
+    def get_role(self, obj: Organization) -> str | None:
+        user = self.context["request"].user
+        return "superuser" if user.is_superuser else services.roles_of(user).get(obj.pk)
+
+
+class RunBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SyncRun
+        fields = ("id", "status", "trigger", "started_at", "finished_at", *SyncRun.COUNTERS)
+
+
+class ActionKitSettingsSerializer(serializers.ModelSerializer):
+    connection_name = serializers.CharField(source="connection.name", read_only=True)
+    connection_base_url = serializers.CharField(source="connection.base_url", read_only=True)
+
+    class Meta:
+        model = ActionKitConfig
+        fields = (
+            "connection",
+            "connection_name",
+            "connection_base_url",
+            "campaign_id",
+            "event_create_page",
+            "event_signup_page",
+            "placeholder_email",
+        )
+
+
+# kind -> (the integration's related config attribute, its serializer). New kinds add theirs here.
+KIND_SETTINGS: dict[str, tuple[str, type[serializers.Serializer]]] = {
+    kind: ("actionkit", ActionKitSettingsSerializer) for kind in IntegrationKind.actionkit_kinds()
+}
+
+
+class IntegrationSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    schedule = serializers.SerializerMethodField()
+    last_run = serializers.SerializerMethodField()
+    pending_failures = serializers.IntegerField(read_only=True)
+    settings = serializers.SerializerMethodField(help_text="The kind's settings (no credentials), or null.")
+
+    class Meta:
+        model = Integration
+        fields = (
+            "id",
+            "organization",
+            "organization_name",
+            "kind",
+            "kind_display",
+            "name",
+            "enabled",
+            "schedule",
+            "last_run",
+            "pending_failures",
+            "settings",
+        )
+
+    def get_schedule(self, obj: Integration) -> str:
+        return services.schedule_summary(obj)
+
+    def get_last_run(self, obj: Integration) -> dict | None:
+        last_run_id = getattr(obj, "last_run_id", None)
+        if not last_run_id:
+            return None
+        runs = self.context.setdefault("_last_runs", {})
+        if last_run_id not in runs:
+            runs[last_run_id] = SyncRun.objects.filter(pk=last_run_id).first()
+        run = runs[last_run_id]
+        return RunBriefSerializer(run).data if run else None
+
+    def get_settings(self, obj: Integration) -> dict | None:
+        attr, serializer = KIND_SETTINGS.get(obj.kind, (None, None))
+        config = getattr(obj, attr, None) if attr else None
+        return serializer(config).data if config is not None else None
+
+
+class SyncRunSerializer(serializers.ModelSerializer):
+    integration_name = serializers.CharField(source="integration.name", read_only=True)
+    duration_seconds = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SyncRun
+        fields = (
+            "id",
+            "integration",
+            "integration_name",
+            "status",
+            "trigger",
+            "dry_run",
+            "full_resync",
+            "retry_only",
+            "started_at",
+            "finished_at",
+            "duration_seconds",
+            *SyncRun.COUNTERS,
+            "streams",
+            "message",
+        )
+
+    def get_duration_seconds(self, obj: SyncRun) -> float | None:
+        return round(obj.duration.total_seconds(), 3) if obj.duration is not None else None
+
+
+class SyncItemSerializer(serializers.ModelSerializer):
+    integration = serializers.IntegerField(source="run.integration_id", read_only=True)
+
+    class Meta:
+        model = SyncItem
+        fields = (
+            "id",
+            "run",
+            "integration",
+            "stream",
+            "source_type",
+            "source_id",
+            "label",
+            "destination_type",
+            "destination_id",
+            "action",
+            "error",
+            "retryable",
+            "retry_count",
+            "created_at",
+        )
+
+
+class RunsStartedSerializer(serializers.Serializer):
+    """The answer to sync, dry_run, full_resync and retry_failed."""
+
+    queued = serializers.BooleanField(help_text="Always true: the run was handed to a worker.")
+    retried = serializers.IntegerField(required=False, help_text="retry_failed: how many failed items are retried.")
+    runs = SyncRunSerializer(many=True, help_text="Runs that already started (all of them when Celery is eager).")
+
+
+class ConnectionTestSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    checks = serializers.ListField(child=serializers.CharField(), required=False)
+    error = serializers.CharField(required=False, help_text="Why the test failed, in a sentence.")

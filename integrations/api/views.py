@@ -1,0 +1,145 @@
+"""The API's viewsets: read what the admin shows, and trigger what an operator may.
+
+Every queryset is scoped to the caller's organizations (superusers see all), so another
+organization's object is a 404. Actions need the operator role on the object's organization
+(a 403 for a viewer). Views are thin: the work is in integrations.services.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import filters, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from integrations import services
+from integrations.connectors.errors import ConnectorError
+from integrations.models import Integration, Membership, Organization, SyncItem, SyncRun
+
+from . import serializers
+from .filters import IntegrationFilter, SyncItemFilter, SyncRunFilter
+
+OPERATOR = Membership.Role.OPERATOR
+
+
+class OrganizationScopedViewSet(viewsets.ReadOnlyModelViewSet):
+    """A read-only viewset over the rows of the caller's organizations."""
+
+    # The lookup from the model to its Organization ("" for Organization itself).
+    organization_path: ClassVar[str] = "organization"
+
+    def get_queryset(self):
+        return services.scope_to_user(super().get_queryset(), self.request.user, self.organization_path)
+
+    def require_role(self, organization_id: int, needed: str = OPERATOR) -> None:
+        """403 unless the caller's role in the organization includes `needed` (the object is already visible)."""
+        if not services.has_role(self.request.user, organization_id, needed):
+            raise PermissionDenied(f"Your role in this organization does not allow this (it needs {needed}).")
+
+    def started_runs(self, integration: Integration, newer_than: int) -> list[dict]:
+        runs = SyncRun.objects.filter(integration=integration, pk__gt=newer_than).select_related("integration")
+        return serializers.SyncRunSerializer(runs.order_by("pk"), many=True).data
+
+
+def _latest_run_id(integration: Integration) -> int:
+    return SyncRun.objects.filter(integration=integration).order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+class OrganizationViewSet(OrganizationScopedViewSet):
+    """The organizations the caller is a member of."""
+
+    queryset = Organization.objects.all()
+    serializer_class = serializers.OrganizationSerializer
+    organization_path = ""
+    filter_backends = [filters.SearchFilter]
+    search_fields = ["name", "=mobilize_id"]
+
+
+class IntegrationViewSet(OrganizationScopedViewSet):
+    """Integrations, their schedule and last run; POST actions run them (operator or admin)."""
+
+    queryset = Integration.objects.select_related(
+        "organization", "schedule__interval", "schedule__crontab", "actionkit__connection"
+    )
+    serializer_class = serializers.IntegrationSerializer
+    filterset_class = IntegrationFilter
+
+    def get_queryset(self):
+        return services.with_run_overview(super().get_queryset())
+
+    def _trigger(self, request, **options) -> Response:
+        integration = self.get_object()
+        self.require_role(integration.organization_id)
+        before = _latest_run_id(integration)
+        services.trigger_sync(integration, trigger=SyncRun.Trigger.API, **options)
+        return Response(
+            {"queued": True, "runs": self.started_runs(integration, before)}, status=status.HTTP_202_ACCEPTED
+        )
+
+    @extend_schema(request=None, responses={202: serializers.RunsStartedSerializer})
+    @action(detail=True, methods=["post"])
+    def sync(self, request, pk=None):
+        """Sync now: read what changed since the watermarks and write it."""
+        return self._trigger(request)
+
+    @extend_schema(request=None, responses={202: serializers.RunsStartedSerializer})
+    @action(detail=True, methods=["post"])
+    def dry_run(self, request, pk=None):
+        """A run that reads and maps everything but writes nothing; its items say what would happen."""
+        return self._trigger(request, dry_run=True)
+
+    @extend_schema(request=None, responses={202: serializers.RunsStartedSerializer})
+    @action(detail=True, methods=["post"])
+    def full_resync(self, request, pk=None):
+        """A run from the beginning: ignores the watermarks and the ledger's payload hashes."""
+        return self._trigger(request, full_resync=True)
+
+    @extend_schema(request=None, responses={200: serializers.ConnectionTestSerializer})
+    @action(detail=True, methods=["post"])
+    def test_connection(self, request, pk=None):
+        """Check the integration's credentials and settings; `ok` false with `error` when something is wrong."""
+        integration = self.get_object()
+        self.require_role(integration.organization_id)
+        try:
+            checks = services.test_connection(integration)
+        except (ConnectorError, ValueError) as exc:
+            return Response({"ok": False, "error": str(exc)})
+        return Response({"ok": True, "checks": list(checks)})
+
+
+class SyncRunViewSet(OrganizationScopedViewSet):
+    """Runs with their counts, per-stream figures and message; POST retry_failed (operator or admin)."""
+
+    queryset = SyncRun.objects.select_related("integration")
+    serializer_class = serializers.SyncRunSerializer
+    organization_path = "integration__organization"
+    filterset_class = SyncRunFilter
+    filter_backends = [*viewsets.ReadOnlyModelViewSet.filter_backends, filters.OrderingFilter]
+    ordering_fields = ["started_at", "id", "failed"]
+
+    @extend_schema(request=None, responses={202: serializers.RunsStartedSerializer})
+    @action(detail=True, methods=["post"])
+    def retry_failed(self, request, pk=None):
+        """Retry the failed items of this run (a new run that only retries them)."""
+        run = self.get_object()
+        self.require_role(run.integration.organization_id)
+        before = _latest_run_id(run.integration)
+        retried = services.retry_failed_items(run)
+        return Response(
+            {"queued": bool(retried), "retried": retried, "runs": self.started_runs(run.integration, before)},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class SyncItemViewSet(OrganizationScopedViewSet):
+    """What happened to each source record; search by source id, label (email or title) or destination id."""
+
+    queryset = SyncItem.objects.select_related("run").order_by("-id")
+    serializer_class = serializers.SyncItemSerializer
+    organization_path = "run__integration__organization"
+    filterset_class = SyncItemFilter
+    filter_backends = [*viewsets.ReadOnlyModelViewSet.filter_backends, filters.SearchFilter]
+    search_fields = ["=source_id", "label", "=destination_id"]

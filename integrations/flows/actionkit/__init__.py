@@ -1,0 +1,1 @@
+"""Mobilize -> ActionKit: `mapping.py` (pure field mapping and firewall masking), `sync.py` (the streams)."""
