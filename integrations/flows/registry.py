@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from integrations.models import Integration
 
+from .actionkit.sync import ActionKitCrmFlow, ActionKitDistributedSendFlow
 from .base import Flow
 from .mobilize_check.sync import MobilizeCheckFlow
 
-FLOWS: dict[str, type[Flow]] = {flow.kind: flow for flow in (MobilizeCheckFlow,)}
+FLOWS: dict[str, type[Flow]] = {
+    flow.kind: flow for flow in (MobilizeCheckFlow, ActionKitCrmFlow, ActionKitDistributedSendFlow)
+}
 
 
 def get_flow(integration: Integration) -> Flow:

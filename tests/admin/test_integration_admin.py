@@ -109,12 +109,12 @@ def test_test_connection_shows_a_connector_error_as_an_error(tenant_a, login, me
 
 
 def test_test_connection_shows_a_configuration_error(tenant_a, make_integration, login):
-    # No flow is registered for this kind yet: the service raises ValueError with a sentence.
+    # An ActionKit integration without its settings: the flow raises ValueError with a sentence.
     integration = make_integration(tenant_a.org, kind=IntegrationKind.ACTIONKIT_DISTRIBUTED_SEND, name="AK ds")
     response = login(tenant_a.admin).post(action_url(integration, "test_connection"), follow=True)
     [message] = list(get_messages(response.wsgi_request))
     assert message.level_tag == "error"
-    assert "No flow is registered" in str(message)
+    assert "has no ActionKit settings" in str(message)
 
 
 def test_action_urls_accept_post_only(tenant_a, login, memory):
@@ -184,8 +184,11 @@ def test_change_page_shows_the_mapping_table(tenant_a, login, memory):
     assert b"title case" in page.content
 
 
-def test_kind_without_a_flow_shows_no_mapping_and_no_error(tenant_a, make_integration, login):
+def test_kind_without_a_flow_shows_no_mapping_and_no_error(tenant_a, make_integration, login, monkeypatch):
+    from integrations.flows import registry
+
     integration = make_integration(tenant_a.org, kind=IntegrationKind.ACTIONKIT_CRM, name="AK crm")
+    monkeypatch.delitem(registry.FLOWS, IntegrationKind.ACTIONKIT_CRM)
     page = login(tenant_a.viewer).get(change_url(integration))
     assert page.status_code == 200
     assert page.context["mapping_table"] == []
@@ -332,3 +335,12 @@ def test_bad_schedules_are_form_errors(every, crontab, error_field, tenant_a, lo
     assert error_field in response.context["adminform"].form.errors
     tenant_a.integration.refresh_from_db()
     assert tenant_a.integration.schedule is None
+
+
+def test_actionkit_integration_page_shows_the_mapping_a_campaign_would_check(tenant_a, make_integration, login):
+    integration = make_integration(tenant_a.org, kind=IntegrationKind.ACTIONKIT_CRM, name="AK crm")
+    page = login(tenant_a.viewer).get(change_url(integration))
+    destinations = {row[1] for row in page.context["mapping_table"]}
+    assert any("address1" in name for name in destinations)
+    assert any("mobilize_attendance_status" in name for name in destinations)
+    assert b"Address provided upon RSVP" in page.content

@@ -196,19 +196,29 @@ class ActionKitFlow(MobilizeSourceFlow):
             parent_id=record.parent_id,
         )
         if starts_at_unix is not None and starts_at_unix > time.time() + 60:
-            result = self.actionkit.create_event_via_page(payload["page"], payload["email"], event)
+            # The custom fields travel with the action (as action_<name>) and are created with the
+            # event in one request, so the mobilize_timeslot_id key can never be missing from it.
+            result = self.actionkit.create_event_via_page(
+                payload["page"], payload["email"], event, fields=payload["fields"]
+            )
             event_id = int(result.event_id)
+            # Written, but their row ids are unknown until needed (see finish_event).
+            known = {name: [None, value] for name, value in payload["fields"].items() if value is not None}
         else:
             event_id = self.actionkit.create_event(
                 self.config.campaign_id, self.placeholder_user_id(ctx), rest_event_fields(event)
             )
-        return self.finish_event(event_id, payload, {"fields": {}})
+            known = {}
+        return self.finish_event(event_id, payload, {"fields": known})
 
     def update_event(self, link: RecordLink, payload: dict[str, Any]) -> Written:
         """Bring an existing ActionKit event in line with the payload, writing only what changed."""
         extra = dict(link.extra or {})
         if link.destination_id == PENDING:
-            found = self.find_event_by_title_and_start(extra.get("pending") or {})
+            key = (payload.get("fields") or {}).get("mobilize_timeslot_id")
+            found = (self.find_event_by_key(key) if key else None) or self.find_event_by_title_and_start(
+                extra.get("pending") or {}
+            )
             if found is None:
                 raise RecordError(
                     "An earlier run was stopped while creating this event and ActionKit holds no event with "
@@ -227,6 +237,10 @@ class ActionKitFlow(MobilizeSourceFlow):
         """Write the custom fields that changed; remember what the event now holds."""
         known = dict(extra.get("fields") or {})
         to_write = changed_fields(payload.get("fields") or {}, known)
+        if any(name in known and known[name][0] is None for name in to_write):
+            # A field written with the create action has no row id on record yet: read them once.
+            known.update(known_fields(self.actionkit.event_fields(event_id)))
+            to_write = changed_fields(payload.get("fields") or {}, known)
         if to_write:
             ids = self.actionkit.set_event_fields(event_id, to_write, existing=existing_for_client(known))
             known = merge_field_ids(known, ids, to_write)

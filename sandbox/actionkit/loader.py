@@ -1,0 +1,174 @@
+"""Load an emulated ActionKit instance from a JSON file (`manage.py sandbox_load actionkit FILE`).
+
+The file (every key optional; `dump.dump()` output is also accepted):
+
+    {
+      "api_users": [{"username": "sync", "password": "..."}],
+      "campaigns": [{"name": "house-parties", "title": "House parties", "max_event_size": 200,
+                     "default_event_size": 50, "create_page": "house-parties_host",
+                     "signup_page": "house-parties_attend"}],
+      "pages": [{"name": "extra_attend", "type": "EventSignup", "campaign": "house-parties"}],
+      "users": [{"email": "a@example.com", "first_name": "Ada", "zip": "94110",
+                 "phones": [{"phone": "+1 202 555 0100", "type": "mobile", "source": "import"}]}],
+      "events": [{"id": 1, "campaign": "house-parties", "creator": "host@example.com",
+                  "title": "...", "starts_at": "2030-05-01T18:00:00", "ends_at": null, "zip": "94110",
+                  "status": "active", "fields": {"mobilize_id": "42"}}],
+      "signups": [{"event": 1, "email": "a@example.com", "role": "attendee", "status": "active",
+                   "attended": false, "fields": [{"name": "mobilize_attendance_status", "value": "REGISTERED"}]}]
+    }
+
+Loading is idempotent: API users, campaigns, pages and users are matched by name or email, events
+by (campaign, creator, title, starts_at), signups by (event, user, role); custom fields are replaced
+by the file's rows. An event's `id` in the file is only a reference for its signups.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from .models import Campaign, Event, EventSignup, Page, PageType, SignupRole
+from .resources import EVENT_TEXT_FIELDS, USER_TEXT_FIELDS, Invalid, parse_wall_time
+from .setup import _ensure_page, ensure_api_user, ensure_campaign, ensure_phone, ensure_user
+
+
+def load_file(path: str | Path) -> str:
+    """Load the file into the sandbox's ActionKit tables; return a one-line summary."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path}: not a readable JSON file ({exc}).") from exc
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: the file must hold a JSON object with api_users, campaigns, users, events...")
+    counts = load(data)
+    summary = ", ".join(f"{count} {name}" for name, count in counts.items())
+    return f"Loaded ActionKit sandbox data from {path.name}: {summary}."
+
+
+@transaction.atomic
+def load(data: dict[str, Any]) -> dict[str, int]:
+    """Load already-parsed file data; return how many of each kind were loaded."""
+    counts = dict.fromkeys(("API users", "campaigns", "pages", "users", "phones", "events", "signups"), 0)
+    for index, entry in enumerate(data.get("api_users") or []):
+        if not entry.get("password"):
+            continue  # a dump lists API users without their passwords
+        ensure_api_user(_required(entry, "username", f"api_users[{index}]"), entry["password"])
+        counts["API users"] += 1
+    for index, entry in enumerate(data.get("campaigns") or []):
+        where = f"campaigns[{index}]"
+        ensure_campaign(
+            _required(entry, "name", where),
+            _required(entry, "create_page", where),
+            entry.get("signup_page") or None,
+            max_attendees_cap=entry.get("max_event_size"),
+            default_event_size=entry.get("default_event_size"),
+            title=entry.get("title") or "",
+        )
+        counts["campaigns"] += 1
+    for index, entry in enumerate(data.get("pages") or []):
+        where = f"pages[{index}]"
+        page_type = _required(entry, "type", where)
+        if page_type not in PageType.values:
+            raise ValueError(f"{where}: type must be one of {', '.join(PageType.values)}.")
+        _ensure_page(
+            _campaign(_required(entry, "campaign", where), where), entry["name"], page_type, entry.get("title", "")
+        )
+        counts["pages"] += 1
+    for index, entry in enumerate(data.get("users") or []):
+        where = f"users[{index}]"
+        fields = {name: entry[name] or "" for name in USER_TEXT_FIELDS if name in entry}
+        user = ensure_user(_required(entry, "email", where), **fields)
+        counts["users"] += 1
+        for phone in entry.get("phones") or []:
+            ensure_phone(
+                user,
+                _required(phone, "phone", f"{where}.phones"),
+                type=phone.get("type") or "home",
+                source=phone.get("source") or "",
+            )
+            counts["phones"] += 1
+    events: dict[Any, Event] = {}
+    for index, entry in enumerate(data.get("events") or []):
+        event = _load_event(entry, f"events[{index}]")
+        events[entry.get("id", index)] = event
+        counts["events"] += 1
+    for index, entry in enumerate(data.get("signups") or []):
+        _load_signup(entry, f"signups[{index}]", events)
+        counts["signups"] += 1
+    return counts
+
+
+def _required(entry: dict[str, Any], key: str, where: str) -> Any:
+    if not isinstance(entry, dict) or entry.get(key) in (None, ""):
+        raise ValueError(f"{where}: '{key}' is required.")
+    return entry[key]
+
+
+def _campaign(name: str, where: str) -> Campaign:
+    campaign = Campaign.objects.filter(name=name).first()
+    if campaign is None:
+        raise ValueError(f"{where}: no campaign named '{name}' (list it under \"campaigns\" first).")
+    return campaign
+
+
+def _wall_time(value: Any, where: str, key: str) -> Any:
+    try:
+        return parse_wall_time(value, key)
+    except Invalid as exc:
+        raise ValueError(f"{where}: {exc.errors[key][0]}") from None
+
+
+def _replace_fields(owner: Any, fields: Any, where: str) -> None:
+    rows = [{"name": k, "value": v} for k, v in fields.items()] if isinstance(fields, dict) else list(fields or [])
+    wanted = [(_required(row, "name", f"{where}.fields"), row.get("value") or "") for row in rows]
+    if list(owner.fields.order_by("id").values_list("name", "value")) == wanted:
+        return  # unchanged: keep the rows (and their ids)
+    owner.fields.all().delete()
+    for name, value in wanted:
+        owner.fields.create(name=name, value=value)
+
+
+def _load_event(entry: dict[str, Any], where: str) -> Event:
+    campaign = _campaign(_required(entry, "campaign", where), where)
+    creator = ensure_user(entry["creator"]) if entry.get("creator") else None
+    starts_at = _wall_time(entry.get("starts_at"), where, "starts_at")
+    title = entry.get("title") or ""
+    event = Event.objects.filter(campaign=campaign, creator=creator, title=title, starts_at=starts_at).first()
+    event = event or Event(campaign=campaign, creator=creator, title=title, starts_at=starts_at)
+    event.ends_at = _wall_time(entry.get("ends_at"), where, "ends_at")
+    for name in EVENT_TEXT_FIELDS:
+        if name in entry:
+            setattr(event, name, entry[name] or "")
+    for name in ("max_attendees", "is_private", "is_approved", "host_is_confirmed", "status"):
+        if name in entry and entry[name] is not None:
+            setattr(event, name, entry[name])
+    event.save()
+    if creator is not None:
+        EventSignup.objects.get_or_create(event=event, user=creator, role=SignupRole.HOST)
+    if "fields" in entry:
+        _replace_fields(event, entry["fields"], where)
+    return event
+
+
+def _load_signup(entry: dict[str, Any], where: str, events: dict[Any, Event]) -> None:
+    reference = _required(entry, "event", where)
+    event = events.get(reference)
+    if event is None:
+        raise ValueError(f'{where}: event {reference!r} is not the id of an event in this file\'s "events".')
+    user = ensure_user(_required(entry, "email", where))
+    role = entry.get("role") or SignupRole.ATTENDEE
+    page = Page.objects.filter(name=entry["page"]).first() if entry.get("page") else None
+    signup, _ = EventSignup.objects.get_or_create(event=event, user=user, role=role)
+    signup.page = page or signup.page
+    signup.status = entry.get("status") or signup.status
+    signup.attended = bool(entry.get("attended", signup.attended))
+    signup.save()
+    if "fields" in entry:
+        _replace_fields(signup, entry["fields"], where)
+
+
+__all__ = ["load", "load_file"]
