@@ -16,6 +16,9 @@ os.environ.setdefault("HTTP_BACKOFF_MAX_SECONDS", "0.05")
 os.environ.setdefault("HTTP_TIMEOUT_SECONDS", "5")
 os.environ.setdefault("SANDBOX_TIMEOUT_FAULT_SECONDS", "6")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+# The ActionKit sandbox is local and documents no limit: end-to-end tests need not wait on it.
+os.environ.setdefault("ACTIONKIT_READ_RATE", "200/second")
+os.environ.setdefault("ACTIONKIT_WRITE_RATE", "200/second")
 
 from .settings import *  # noqa: F403
 
@@ -26,6 +29,14 @@ if REDIS_URL:  # noqa: F405
     _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
     _base = int(os.environ.get("TEST_REDIS_DB_BASE", "10"))
     RATE_LIMIT_STORAGE_URL = urlsplit(REDIS_URL)._replace(path=f"/{_base + int(_worker or 0)}").geturl()  # noqa: F405
+
+# On SQLite the suite uses a database file per test worker rather than Django's shared in-memory
+# database: the live server's request threads then open connections of their own instead of
+# borrowing the test thread's (which Django refuses to close from another thread).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    _name = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".pytest-db" / _name)}  # noqa: F405
+    (BASE_DIR / ".pytest-db").mkdir(exist_ok=True)  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

@@ -705,8 +705,9 @@ def _signup_person(attendance: Mapping[str, Any]) -> tuple[str, dict[str, str], 
     person = _mapping(attendance.get("person"))
     email = primary_email(person)
     if not email:
-        raise RecordError(
-            f"{_attendance_label(attendance)} cannot be synced: Mobilize did not share the volunteer's email "
+        # Not a failure anyone can fix: Mobilize withholds it by design, so it is skipped with the reason.
+        raise SkipRecord(
+            f"{_attendance_label(attendance)} is not synced: Mobilize did not share the volunteer's email "
             "address (their organization restricts sharing), and ActionKit needs an email for every signup."
         )
     user = {
