@@ -29,6 +29,12 @@ class Ledger:
             integration=self.integration, source_type=source_type, source_id=str(source_id)
         ).first()
 
+    def forget(self, source_type: str, source_id: str | int) -> None:
+        """Drop a link (its destination record turned out never to exist)."""
+        RecordLink.objects.filter(
+            integration=self.integration, source_type=source_type, source_id=str(source_id)
+        ).delete()
+
     def children(self, source_type: str, parent_id: str | int) -> list[RecordLink]:
         """The links of one parent's records (e.g. every synced timeslot of one event)."""
         return list(

@@ -300,6 +300,12 @@ class StreamRunner:
                     written = stream.create(ctx, record, payload)
                     action = SyncItem.Action.CREATED
                 destination_id, extra = written.destination_id, written.extra
+        except SkipRecord as skip:
+            # A write may find there is nothing to do after all (e.g. deleted before it was made).
+            self._count("skipped")
+            self._item(record, SyncItem.Action.SKIPPED, error=skip.reason)
+            self._resolve(record)
+            return
         except (ConnectorError, RecordError) as exc:
             self._fail(record, str(exc), exc.retryable)
             return

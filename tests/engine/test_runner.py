@@ -393,3 +393,18 @@ def test_a_dependency_in_a_dry_run_writes_nothing_and_the_dependent_record_waits
     assert world.destination.writes == 0
     assert run.items.get(source_id="2").action == SyncItem.Action.WOULD_CREATE
     assert run.items.get(source_id="1", stream="teams").action == SyncItem.Action.FAILED
+
+
+def test_a_write_that_finds_nothing_to_do_is_skipped_with_its_reason(world, monkeypatch):
+    def create(self, ctx, record, payload):
+        if record.source_id == "2":
+            raise SkipRecord("Gone before it was ever written.")
+        return Written(self.destination.create(payload))
+
+    monkeypatch.setattr(PeopleStream, "create", create)
+    run = sync(world)
+    assert run.status == SyncRun.Status.SUCCEEDED
+    assert (run.created, run.skipped) == (4, 1)
+    skipped = run.items.get(source_id="2")
+    assert (skipped.action, skipped.error) == (SyncItem.Action.SKIPPED, "Gone before it was ever written.")
+    assert not RecordLink.objects.filter(integration=world.integration, source_id="2").exists()

@@ -211,22 +211,15 @@ class ActionKitFlow(MobilizeSourceFlow):
             known = {}
         return self.finish_event(event_id, payload, {"fields": known})
 
+    def find_pending_event(self, link: RecordLink, payload: dict[str, Any]) -> Written | None:
+        """The event an interrupted create may have left in ActionKit, by its key, else title and start."""
+        key = (payload.get("fields") or {}).get("mobilize_timeslot_id")
+        found = self.find_event_by_key(key) if key else None
+        return found or self.find_event_by_title_and_start((link.extra or {}).get("pending") or {})
+
     def update_event(self, link: RecordLink, payload: dict[str, Any]) -> Written:
         """Bring an existing ActionKit event in line with the payload, writing only what changed."""
         extra = dict(link.extra or {})
-        if link.destination_id == PENDING:
-            key = (payload.get("fields") or {}).get("mobilize_timeslot_id")
-            found = (self.find_event_by_key(key) if key else None) or self.find_event_by_title_and_start(
-                extra.get("pending") or {}
-            )
-            if found is None:
-                raise RecordError(
-                    "An earlier run was stopped while creating this event and ActionKit holds no event with "
-                    "its title and start; it will be created on the next attempt.",
-                    retryable=True,
-                )
-            link = RecordLink(destination_id=found.destination_id, extra=dict(found.extra))
-            extra = dict(found.extra)
         event_id = int(link.destination_id)
         native = rest_event_fields(payload["event"])
         if extra.get("native") != digest(native):
@@ -264,6 +257,15 @@ class EventWritingStream(Stream):
         return self.flow.create_event(ctx, self, record, payload, start)
 
     def update(self, ctx: RunContext, link: RecordLink, record: SourceRecord, payload: dict[str, Any]) -> Written:
+        if link.destination_id == PENDING:
+            # An earlier run stopped around its create request: adopt what it made, or make it now.
+            found = self.flow.find_pending_event(link, payload)
+            if found is None and "title" not in payload["event"]:
+                ctx.ledger.forget(self.source_type, record.source_id)
+                raise SkipRecord("Deleted in Mobilize before its ActionKit event was ever made.")
+            if found is None:
+                return self.create(ctx, record, payload)
+            link = RecordLink(destination_id=found.destination_id, extra=dict(found.extra))
         return self.flow.update_event(link, payload)
 
 

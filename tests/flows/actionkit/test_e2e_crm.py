@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from integrations.models import RecordLink, SyncItem, SyncRun
 from integrations.flows.actionkit import mapping
+from integrations.models import RecordLink, SyncItem, SyncRun
 
 from . import _ak
 from ._world import DAY, OURS, PAC
@@ -104,9 +104,9 @@ def test_our_recruit_to_an_event_across_the_firewall_goes_to_a_masked_event(setu
     assert masked.fields["event_type"] == "Phone Bank", "event type kept"
     assert (masked.city, masked.country) == ("Puerto Natales", "Chile")
     assert masked.title == "Masked"
-    row, fields = _ak.signup_of(setup.crm_campaign, "dee@example.com")
+    row, _ = _ak.signup_of(setup.crm_campaign, "dee@example.com")
     assert row.event_id == masked.pk
-    assert row.attended is False, "attended is always false on masked signups"
+    assert row.attended is False, "attended is always false on masked signups (Dee did attend)"
 
 
 def test_every_value_on_the_masked_event_and_signup_is_allowed(setup):
@@ -301,7 +301,7 @@ def test_signup_scope_excludes_attendances_that_are_neither_our_event_nor_our_re
         r
         for r, _ in _ak.signups(setup.crm_campaign)
         if r.user.email == "ben@example.com" and r.event.title == "Ally rally"
-    ]  # noqa: E501
+    ]
     if run.items.filter(source_id="7099").exists():
         assert run.items.get(source_id="7099").action == SyncItem.Action.SKIPPED
 
