@@ -35,7 +35,9 @@ def assert_no_duplicates(setup) -> None:
 
 def expected_state(setup) -> tuple:
     events = _ak.events(setup.crm_campaign)
-    signups = sorted((row.user.email, row.event.title, row.status, row.attended) for row, _ in _ak.signups(setup.crm_campaign))
+    signups = sorted(
+        (row.user.email, row.event.title, row.status, row.attended) for row, _ in _ak.signups(setup.crm_campaign)
+    )
     return sorted(events), signups
 
 
