@@ -8,6 +8,9 @@ PORT ?= 8000
 
 # The embedded default: SQLite, eager Celery tasks, in-process rate limiter, the sandbox on.
 run: export DJANGO_DEBUG ?= 1
+# The demo's ActionKit is the local sandbox, which has no limit: do not wait on production rates.
+run: export ACTIONKIT_READ_RATE ?= 100/second
+run: export ACTIONKIT_WRITE_RATE ?= 100/second
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo --address $(HOST):$(PORT)
@@ -42,5 +45,6 @@ lint: setup
 
 bench: setup
 	$(PY) bench/fetch_benchmark.py
+	$(PY) bench/actionkit_benchmark.py
 
 .PHONY: run setup chromium test smoke lint bench
