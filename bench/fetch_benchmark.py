@@ -110,6 +110,8 @@ def measure(base_url: str) -> dict[str, float]:
         "rate_limited": client.stats.rate_limited_responses,
         "throttled_seconds": client.stats.throttled_seconds,
         "peak_mib": peak / 2**20,
+        # Time spent on the wire and in the server, per request: what bounds sequential cursor paging.
+        "ms_per_request": 1000 * (seconds - client.stats.throttled_seconds) / max(requests, 1),
     }
 
 
@@ -152,7 +154,7 @@ def main() -> None:
     print("\nMobilize sandbox -> MobilizeClient, over HTTP (ceiling: Mobilize's 15 GET/s per IP)\n")
     header = (
         f"{'events':>7} {'attend.':>8} {'records':>8} {'requests':>8} {'seconds':>8} "
-        f"{'req/s':>6} {'records/s':>9} {'429s':>5} {'peak MiB':>8}"
+        f"{'req/s':>6} {'records/s':>9} {'429s':>5} {'limiter s':>9} {'ms/req':>6} {'peak MiB':>8}"
     )
     print(header)
     print("-" * len(header))
@@ -160,8 +162,12 @@ def main() -> None:
         print(
             f"{events:>7} {attendances:>8} {f['records']:>8} {f['requests']:>8} {f['seconds']:>8.1f} "
             f"{f['requests_per_second']:>6.2f} {f['records_per_second']:>9.0f} {f['rate_limited']:>5} "
-            f"{f['peak_mib']:>8.2f}"
+            f"{f['throttled_seconds']:>9.1f} {f['ms_per_request']:>6.0f} {f['peak_mib']:>8.2f}"
         )
+    print(
+        "\n'limiter s' is time this client waited on its own rate limiter; 'ms/req' the rest of each request "
+        "(network and server). Cursor paging is sequential, so a page's latency bounds requests/s below the ceiling."
+    )
     if len(rows) >= 2:
         small, large = rows[0][3], rows[-1][3]
         growth = large["records"] / max(small["records"], 1)

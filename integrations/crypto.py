@@ -12,6 +12,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.db.models.query_utils import DeferredAttribute
 
 
 @lru_cache(maxsize=4)
@@ -21,7 +22,15 @@ def _fernet_for(keys: tuple[str, ...]) -> MultiFernet:
             "FIELD_ENCRYPTION_KEYS is empty: set it to one or more Fernet keys "
             "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
         )
-    return MultiFernet([Fernet(key.encode()) for key in keys])
+    try:
+        return MultiFernet([Fernet(key.encode()) for key in keys])
+    except ValueError:
+        # Never repeat the value: a mistyped key is still (almost) a secret.
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe base64-encoded bytes); "
+            "generate one with python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'."
+        ) from None
 
 
 def fernet() -> MultiFernet:
@@ -52,11 +61,26 @@ class Secret(str):
         return "Secret('********')"
 
 
+class SecretAttribute(DeferredAttribute):
+    """The field's attribute on an instance: a value assigned in code is held as a `Secret` too.
+
+    Without it a secret just typed into a form or a factory would show in a repr until the
+    instance is read back from the database.
+    """
+
+    def __set__(self, instance, value) -> None:
+        if isinstance(value, str) and value and not isinstance(value, Secret):
+            value = Secret(value)
+        instance.__dict__[self.field.attname] = value
+
+
 class EncryptedTextField(models.TextField):
     """A TextField stored as a Fernet token and read back as a `Secret`.
 
     Empty strings are stored as empty strings, so "not set" stays visible without a key.
     """
+
+    descriptor_class = SecretAttribute
 
     def from_db_value(self, value, expression, connection):
         if not value:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,6 +24,12 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 # The embedded default is a development setup: `make run` exports DJANGO_DEBUG=1.
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-secret-key-change-me" if DEBUG else None)
+if not SECRET_KEY:
+    # Refuse to start rather than run production with no (or a guessable) signing key.
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set: outside development (DJANGO_DEBUG=1) it must come from the environment "
+        "or .env, a long random string."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -116,6 +124,22 @@ FIELD_ENCRYPTION_KEYS = env.list(
     "FIELD_ENCRYPTION_KEYS",
     default=["dGVzdC1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q="] if DEBUG else [],
 )
+_how_to_generate = "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+if not FIELD_ENCRYPTION_KEYS:
+    # Without a key no credential can be stored or read: fail at start, not at the first save.
+    raise ImproperlyConfigured(
+        f"FIELD_ENCRYPTION_KEYS is not set: outside development it must come from the environment or .env "
+        f"(comma-separated Fernet keys, the first encrypts); generate one with {_how_to_generate}"
+    )
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key.encode())
+    except ValueError:
+        # The message never repeats the value: a mistyped key is still (almost) a secret.
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe base64-encoded bytes); "
+            f"generate one with {_how_to_generate}"
+        ) from None
 
 # --- Remote systems -----------------------------------------------------------------------
 # Outside development every remote base URL must be https and its host on this list.

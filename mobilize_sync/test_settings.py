@@ -34,7 +34,8 @@ if REDIS_URL:  # noqa: F405
 # database: the live server's request threads then open connections of their own instead of
 # borrowing the test thread's (which Django refuses to close from another thread).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    _name = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.sqlite3"
+    # Per worker and per run (pid), so two suites running at once never share a file.
+    _name = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}.sqlite3"
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".pytest-db" / _name)}  # noqa: F405
     (BASE_DIR / ".pytest-db").mkdir(exist_ok=True)  # noqa: F405
 

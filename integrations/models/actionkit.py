@@ -121,9 +121,13 @@ class ActionKitConfig(models.Model):
             )
             for other in clash:
                 if other.connection.host == connection.host:
+                    if integration is not None and other.integration.organization_id != integration.organization_id:
+                        user = "an integration of another organization"  # never name another tenant's
+                    else:
+                        user = f"the integration '{other.integration.name}'"
                     errors["campaign_id"] = (
-                        f"Event campaign {self.campaign_id} is already used by the integration "
-                        f"'{other.integration.name}'. Each ActionKit integration needs its own event campaign."
+                        f"Event campaign {self.campaign_id} is already used by {user}. "
+                        "Each ActionKit integration needs its own event campaign."
                     )
                     break
         if errors:

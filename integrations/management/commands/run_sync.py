@@ -20,10 +20,17 @@ class Command(BaseCommand):
         parser.add_argument("--retry-failed", action="store_true", help="Only retry the queued failures")
 
     def handle(self, *args, integration: str, dry_run: bool, full: bool, retry_failed: bool, **options):
-        lookup = {"pk": int(integration)} if integration.isdigit() else {"name": integration}
-        matches = list(Integration.objects.select_related("organization").filter(**lookup)[:2])
-        if len(matches) != 1:
-            raise CommandError(f"{len(matches) or 'No'} integrations match {integration!r}; use the id.")
+        candidates = Integration.objects.select_related("organization")
+        matches = list(candidates.filter(pk=int(integration))) if integration.isdigit() else []
+        if not matches:  # a name, or digits that are no id but a name ("2024")
+            matches = list(candidates.filter(name=integration).order_by("pk"))
+        if not matches:
+            raise CommandError(f"No integration has the id or name {integration!r}.")
+        if len(matches) > 1:
+            choices = ", ".join(f"{match.pk} ({match.organization.name})" for match in matches)
+            raise CommandError(
+                f"{len(matches)} integrations are named {integration!r}; give the id of the one to run: {choices}."
+            )
         bars: dict[str, tqdm] = {}
 
         def progress(stream: str, run: SyncRun) -> None:
