@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
-from django.test.utils import override_settings
 
 from integrations.engine import RunOptions, run_sync
 from integrations.models import (
@@ -34,9 +33,6 @@ DEMO_ORG_ID = 1001
 DEMO_API_KEY = "demo-mobilize-key"
 DEMO_LOGINS = (("admin", "mobilize-admin", True), ("staff", "mobilize-staff", False))
 DEMO_ACTIONKIT_USER = ("demo-api", "demo-actionkit-password")
-# The demo's ActionKit is the built-in sandbox, not a shared instance: with our polite default
-# (5 writes a second) the first `make run` would wait about two minutes on the CRM sync alone.
-DEMO_ACTIONKIT_RATE = "100/second"
 # (integration name, kind, ActionKit campaign, its event-create page, its signup page)
 DEMO_ACTIONKIT = (
     ("ActionKit CRM", IntegrationKind.ACTIONKIT_CRM, "mobilize-crm", "mobilize-crm-host", "mobilize-crm-signup"),
@@ -94,10 +90,8 @@ class Command(BaseCommand):
         self._logins(organization)
         integrations = self._integrations(organization, f"{sandbox_url}/actionkit")
 
-        with (
-            serving(host, int(port)),
-            override_settings(ACTIONKIT_READ_RATE=DEMO_ACTIONKIT_RATE, ACTIONKIT_WRITE_RATE=DEMO_ACTIONKIT_RATE),
-        ):
+        # `make run` raises ACTIONKIT_*_RATE for the local sandbox (see the Makefile).
+        with serving(host, int(port)):
             for integration in integrations:
                 run = run_sync(integration, RunOptions(trigger=SyncRun.Trigger.COMMAND))
                 self.stdout.write(run_summary(run))
