@@ -40,6 +40,27 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_RETRY_AFTER_SECONDS = 300.0
 
 
+class Credential:
+    """Holds an API key or password so that no repr, log line or debugger dump of a client shows it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret itself, for the one place that sends it (a client's `prepare`)."""
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __repr__(self) -> str:
+        return "'********'"
+
+    __str__ = __repr__
+
+
 @dataclass
 class ClientStats:
     """What a client did, for run summaries and the benchmark."""

@@ -36,7 +36,7 @@ from ..errors import (
     ServerError,
     flatten_field_errors,
 )
-from ..http import HttpClient
+from ..http import Credential, HttpClient
 
 logger = logging.getLogger(__name__)
 
@@ -179,26 +179,6 @@ def _event_resource_payload(event: Mapping[str, Any]) -> dict[str, Any]:
     return payload
 
 
-class _Secret:
-    """Holds the password so that no repr, log line or debugger dump of the client shows it."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-    def __repr__(self) -> str:
-        return "'********'"
-
-    __str__ = __repr__
-
-
 # --- the client ----------------------------------------------------------------------------------
 
 
@@ -215,7 +195,7 @@ class ActionKitClient(HttpClient):
         base_url = re.sub(r"/rest/v1/?$", "", base_url.rstrip("/"))
         super().__init__(base_url, **http_kwargs)
         self.username = (username or "").strip()
-        self._password = _Secret(password or "")
+        self._password = Credential(password or "")
         # ActionKit documents no rate limit; these are ours, read at construction so settings win.
         self.read_rate = settings.ACTIONKIT_READ_RATE
         self.write_rate = settings.ACTIONKIT_WRITE_RATE

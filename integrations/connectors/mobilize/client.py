@@ -32,7 +32,7 @@ from ..errors import (
     describe_field_errors,
     flatten_field_errors,
 )
-from ..http import HttpClient
+from ..http import Credential, HttpClient
 from .records import (
     Attendance,
     DeletedEvent,
@@ -150,26 +150,6 @@ def _many(value: Any) -> list[Any] | None:
 # --- the client --------------------------------------------------------------------------------
 
 
-class _Secret:
-    """Holds the API key so that no repr, log line or debugger dump of the client shows it."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-    def __repr__(self) -> str:
-        return "'********'"
-
-    __str__ = __repr__
-
-
 class MobilizeClient(HttpClient):
     """One organization's view of Mobilize, authenticated with that organization's API key.
 
@@ -201,7 +181,7 @@ class MobilizeClient(HttpClient):
         # Per origin IP, "may adjust at short notice": read at construction so settings win.
         self.read_rate = settings.MOBILIZE_READ_RATE
         self.write_rate = settings.MOBILIZE_WRITE_RATE
-        self._api_key = _Secret((api_key or "").strip())
+        self._api_key = Credential((api_key or "").strip())
         self.warnings: list[str] = []
 
     def __repr__(self) -> str:
