@@ -127,6 +127,8 @@ def main() -> None:
             Event.objects.filter(pk=event.pk).update(title=f"{event.title} (moved)", modified_date=now)
         timeslots = sum(event.timeslots.count() for event in events)
         measured("rerun after changes", len(attendances) + timeslots)
+        print("changed attendances:", len(attendances), "events:", len(events), "timeslots:", timeslots)
+        print("last run streams:", rows[-1][1].streams)
 
     print(
         f"\nActionKit CRM flow, generated organization: {args.events} events, {args.attendances} attendances, "
@@ -145,6 +147,10 @@ def main() -> None:
             f"{label:<22} {run.status:<10} {run.fetched:>8} {run.created:>8} {run.updated:>8} {seconds:>8.1f} "
             f"{run.fetched / seconds:>9.0f} {gets:>8} {writes:>9} {per:>13}"
         )
+    for label, run, *_ in rows:
+        failures = list(run.items.filter(action="failed").values_list("stream", "source_id", "error")[:5])
+        for stream, source_id, error in failures:
+            print(f"  {label}: failed {stream} {source_id}: {error}")
     label, run, _seconds, writes, _gets, changed = rows[-1]
     print(
         f"\nChanged {changed} records at the source (timeslots of renamed events count one each): "

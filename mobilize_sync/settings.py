@@ -169,6 +169,8 @@ SYNC_LOCK_TTL_SECONDS = env.int("SYNC_LOCK_TTL_SECONDS", default=900)
 # --- Sandbox ----------------------------------------------------------------------------------
 SANDBOX_BASE_URL = env("SANDBOX_BASE_URL", default="http://127.0.0.1:8000/sandbox")
 SANDBOX_GET_RATE = env("SANDBOX_GET_RATE", default="15/second")
+# How many results the emulated search backend returns at most (Mobilize's `results_limited_to`).
+SANDBOX_MOBILIZE_SEARCH_LIMIT = env.int("SANDBOX_MOBILIZE_SEARCH_LIMIT", default=1000)
 SANDBOX_TIMEOUT_FAULT_SECONDS = env.float("SANDBOX_TIMEOUT_FAULT_SECONDS", default=35.0)
 
 # Faults imposed on every sandbox request of this process (see sandbox/faults.py); tests set it.

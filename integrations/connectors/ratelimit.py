@@ -51,6 +51,11 @@ class RateLimiter:
             time.sleep(pause)
             waited += pause
 
+    @property
+    def storage(self):
+        """The `limits` storage holding the windows (the sandbox keeps its own per-IP limit in it too)."""
+        return self._limiter.storage
+
     def reset(self) -> None:
         """Forget every window (tests)."""
         self._limiter.storage.reset()

@@ -617,6 +617,19 @@ def test_attendances_updated_since_filters_on_the_attendances_modified_date(api,
     assert [a["id"] for a in found] == [recent.id]
 
 
+def test_the_attendance_count_counts_exactly_the_listed_attendances(api, make):
+    partner = make.org(key="partner")
+    org = make.org(key="k", promotes=[partner])
+    partner.promotes.add(org)
+    own, theirs = make.event(org), make.event(partner)
+    for modified, (event, sponsor) in enumerate([(own, org), (own, partner), (theirs, org), (theirs, partner)] * 2):
+        make.attendance(make.person(), event, sponsor=sponsor, modified_date=modified)
+    for params in ({}, {"updated_since": 3}):
+        _, body = api.get(f"organizations/{org.id}/attendances", "k", {**params, "per_page": 2})
+        assert body["count"] == len(api.all(f"organizations/{org.id}/attendances", "k", params))
+    assert body["count"] == 3  # modified 4 (own/org), 5 (own/partner), 6 (theirs/org)
+
+
 def test_a_single_attendance_is_found_in_the_organizations_attendances_only(api, make):
     org, other = make.org(key="k"), make.org(key="o")
     attendance = make.attendance(make.person(org), make.event(org))

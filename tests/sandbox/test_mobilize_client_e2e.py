@@ -22,22 +22,24 @@ def served(transactional_db, live_server):
     """The demo data, served; returns a factory of clients for an organization and key."""
     load_file(DEMO_FILE)
     made: list[MobilizeClient] = []
+    earlier = set(threading.enumerate())
 
     def client(organization_id: int = 1001, key: str | None = DEMO_KEY, **kwargs) -> MobilizeClient:
         made.append(MobilizeClient(f"{live_server.url}/sandbox/mobilize/v1", key, organization_id, **kwargs))
         return made[-1]
 
     yield client
-    # Every kept-alive connection must close, and the live server's thread serving it end, while
-    # that thread may still use the test database. (This urllib3 closes a cleared pool's
-    # connections only when the pool is garbage-collected, so close the pools themselves.)
+    # Every kept-alive connection of this test must close, and the live server's thread serving
+    # it end, while that thread may still use the test database. (This urllib3 closes a cleared
+    # pool's connections only when the pool is garbage-collected, so close the pools themselves.)
     for made_client in made:
         for adapter in made_client.session.adapters.values():
             pools = adapter.poolmanager.pools
             for key in list(pools.keys()):
                 pools[key].close()
         made_client.session.close()
-    for thread in threading.enumerate():
+    # Also wait for a request the sandbox still holds (a timeout fault outlives the client).
+    for thread in set(threading.enumerate()) - earlier:
         if "process_request_thread" in thread.name:
             thread.join(timeout=30)
 

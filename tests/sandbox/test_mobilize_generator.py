@@ -119,3 +119,17 @@ def test_generated_data_is_served_with_the_firewall_applied(api):
 def test_impossible_sizes_are_refused(arguments):
     with pytest.raises(ValueError):
         generate(**arguments)
+
+
+def test_no_generated_modified_date_lies_in_the_future(db):
+    """Mobilize never reports a change from the future; a watermark past now would hide later edits."""
+    import time
+
+    from sandbox.mobilize.generator import generate
+    from sandbox.mobilize.models import Attendance, Event, Person
+
+    generate(events=40, attendances=400, people=200, seed=5, organization_id=77)
+    now = time.time()
+    for model in (Event, Person, Attendance):
+        latest = max(model.objects.values_list("modified_date", flat=True))
+        assert latest <= now, f"a {model.__name__} modified in the future"
