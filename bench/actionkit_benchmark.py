@@ -127,8 +127,6 @@ def main() -> None:
             Event.objects.filter(pk=event.pk).update(title=f"{event.title} (moved)", modified_date=now)
         timeslots = sum(event.timeslots.count() for event in events)
         measured("rerun after changes", len(attendances) + timeslots)
-        print("changed attendances:", len(attendances), "events:", len(events), "timeslots:", timeslots)
-        print("last run streams:", rows[-1][1].streams)
 
     print(
         f"\nActionKit CRM flow, generated organization: {args.events} events, {args.attendances} attendances, "

@@ -73,9 +73,10 @@ def test_reads_rates_from_settings_and_keys_them_per_origin(settings, recording_
     assert recording_limiter.calls == [("Mobilize:https://api.mobilize.us:read", "9/second")]
 
 
-def test_default_rates_are_mobilizes_documented_limits():
+def test_default_rates_stay_within_mobilizes_documented_limits():
+    # 15 GET/s and 5 writes/s per IP; reads keep one request of headroom for network jitter.
     client = MobilizeClient(BASE, API_KEY, ORG)
-    assert (client.read_rate, client.write_rate) == ("15/second", "5/second")
+    assert (client.read_rate, client.write_rate) == ("14/second", "5/second")
     assert client.per_page == 100
 
 

@@ -38,7 +38,7 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from integrations.connectors.actionkit import ActionKitClient
-from integrations.connectors.errors import ConnectorError
+from integrations.connectors.errors import ConnectorError, NotFoundError
 from integrations.connectors.mobilize.records import primary_email
 from integrations.engine import RecordError, RunContext, SkipRecord, SourceRecord, Stream, Written
 from integrations.flows.base import MobilizeSourceFlow
@@ -634,6 +634,15 @@ class ActionKitCrmFlow(ActionKitFlow):
         if link is None or link.destination_id == PENDING:
             try:
                 full_event = self.mobilize.get_organization_event(int(event["id"]))
+            except NotFoundError as exc:
+                if scope is mapping.AttendanceScope.PROMOTED_SAME_SIDE:
+                    # Mobilize shows a promoter's signups to an event it keeps from the promoter
+                    # (private, or not approved): there is no event to sign them up to.
+                    raise SkipRecord(
+                        f"Mobilize does not show this organization the promoted event {event.get('id')} "
+                        "(private or not approved), so the signup has no ActionKit event to go to."
+                    ) from exc
+                raise RecordError(f"The signup's Mobilize event {event.get('id')} could not be read: {exc}") from exc
             except ConnectorError as exc:
                 raise RecordError(
                     f"The signup's Mobilize event {event.get('id')} could not be read: {exc}", retryable=exc.retryable

@@ -317,3 +317,18 @@ def test_events_keep_their_timeslot_times_in_the_events_own_time_zone(setup):
     assert ak.fields["mobilize_timeslot"].startswith(f"[{local.isoformat()}")
     assert mapping.event_type_name("CANVASS") == ak.fields["event_type"]
     assert start > __import__("time").time() + DAY
+
+
+def test_our_signup_to_a_promoted_event_mobilize_keeps_private_is_skipped_with_the_reason(setup):
+    from ._world import ALLY, attendance, event, now, timeslot
+
+    world = setup.world
+    world.events["ally_private"] = event(32, ALLY, [timeslot(321, now() + 40 * DAY)], visibility="PRIVATE")
+    world.attendances["cy_private"] = attendance(7010, world.people["cy"], 32, 321, OURS)
+    setup.load()
+    run = setup.sync()
+    assert run.status == SyncRun.Status.SUCCEEDED, run.message
+    item = run.items.get(source_id="7010")
+    assert item.action == SyncItem.Action.SKIPPED
+    assert "does not show this organization the promoted event 32" in item.error
+    assert "321" not in _ak.events(setup.crm_campaign)
