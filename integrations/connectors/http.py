@@ -274,6 +274,31 @@ class HttpClient:
         )
         return retrying(attempt)
 
+    def next_page_url(self, name: str, shown: str, current: str, link: Any, fetched: set[str]) -> str:
+        """Resolve a list's link to its next page, refusing what must not be followed.
+
+        The link must be a string on this client's own origin (following another host would send
+        it our credentials) and not a page already fetched (a server looping would never end).
+        """
+        if not isinstance(link, str):
+            raise MalformedResponseError(f"{self.system} answered GET {shown} with a {name} that is not a URL.")
+        resolved = urljoin(current, link)
+        parts = urlsplit(resolved)
+        if f"{parts.scheme}://{parts.netloc}".lower() != self.origin.lower():
+            raise MalformedResponseError(
+                f"{self.system} answered GET {shown} with a {name} to another host ({parts.netloc}); "
+                "refusing to follow it.",
+                retryable=False,
+            )
+        if resolved in fetched:
+            raise MalformedResponseError(
+                f"{self.system} answered GET {shown} with a {name} to a page already fetched; "
+                "stopping instead of looping.",
+                retryable=False,
+            )
+        fetched.add(resolved)
+        return resolved
+
     # --- backoff --------------------------------------------------------------------------
     def _wait(self, retry_state: RetryCallState) -> float:
         exc = retry_state.outcome.exception() if retry_state.outcome else None

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from html import unescape
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -360,7 +360,7 @@ class ActionKitClient(HttpClient):
             next_url = body["meta"].get("next")
             if not next_url:
                 return
-            url = self._next_url(shown, url, next_url, fetched)
+            url = self.next_page_url("`meta.next`", shown, url, next_url, fetched)
             send = None
 
     def _list_envelope(self, body: Any, shown: str) -> dict[str, Any]:
@@ -372,26 +372,6 @@ class ActionKitClient(HttpClient):
         if not isinstance(body.get("meta"), dict):
             body["meta"] = {}
         return body
-
-    def _next_url(self, shown: str, current: str, next_url: Any, fetched: set[str]) -> str:
-        if not isinstance(next_url, str):
-            raise MalformedResponseError(f"ActionKit answered GET {shown} with a `meta.next` that is not a path.")
-        resolved = urljoin(current, next_url)
-        parts = urlsplit(resolved)
-        if f"{parts.scheme}://{parts.netloc}".lower() != self.origin.lower():
-            # Following it would send the API user's password to another host.
-            raise MalformedResponseError(
-                f"ActionKit answered GET {shown} with a `meta.next` to another host ({parts.netloc}); "
-                "refusing to follow it.",
-                retryable=False,
-            )
-        if resolved in fetched:
-            raise MalformedResponseError(
-                f"ActionKit answered GET {shown} with a `meta.next` to a page already fetched; stopping.",
-                retryable=False,
-            )
-        fetched.add(resolved)
-        return resolved
 
     def _first(self, resource: str, params: Mapping[str, Any]) -> dict | None:
         with closing(self.list(resource, params)) as objects:

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from datetime import datetime
 from typing import Any, Literal, TypeVar
-from urllib.parse import urljoin, urlsplit
 
 import requests
 from django.conf import settings
@@ -332,30 +331,8 @@ class MobilizeClient(HttpClient):
             next_url = body.get("next")
             if not next_url:
                 return
-            url = self._next_url(shown, self.url_for(url), next_url, fetched)
+            url = self.next_page_url("`next` link", shown, self.url_for(url), next_url, fetched)
             send = None
-
-    def _next_url(self, shown: str, current: str, next_url: Any, fetched: set[str]) -> str:
-        """Validate a `next` link: a string on Mobilize's own origin, not a page already fetched."""
-        if not isinstance(next_url, str):
-            raise MalformedResponseError(f"Mobilize answered GET {shown} with a `next` link that is not a URL.")
-        resolved = urljoin(current, next_url)
-        parts = urlsplit(resolved)
-        if f"{parts.scheme}://{parts.netloc}".lower() != self.origin.lower():
-            # Following it would send the organization's API key to another host.
-            raise MalformedResponseError(
-                f"Mobilize answered GET {shown} with a `next` link to another host ({parts.netloc}); "
-                "refusing to follow it.",
-                retryable=False,
-            )
-        if resolved in fetched:
-            raise MalformedResponseError(
-                f"Mobilize answered GET {shown} with a `next` link to a page already fetched; "
-                "stopping instead of looping.",
-                retryable=False,
-            )
-        fetched.add(resolved)
-        return resolved
 
     def _check_results_limited(self, shown: str, body: Mapping[str, Any]) -> bool:
         limit, count = body.get("results_limited_to"), body.get("count")
