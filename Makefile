@@ -24,15 +24,17 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# Browser tests drive Debian's chromium; install it when we can (root on Debian), else say so.
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+# Browser tests drive Debian's chromium; the compose check runs Debian's docker-compose (`config`
+# needs no engine). Install them when we can (root on Debian), else say so.
+tools:
+	@missing=""; for tool in chromium docker-compose; do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	[ -z "$$missing" ] || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else echo "Browser tests need chromium: sudo apt-get install chromium"; exit 1; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "The tests need:$$missing (sudo apt-get install$$missing)"; exit 1; fi; }
 
 # The whole suite. Uses DATABASE_URL and REDIS_URL when set (CI sets PostgreSQL and Redis).
-test: setup chromium
+test: setup tools
 	$(BIN)/pytest -m "not smoke" -n 2 --dist loadfile
 
 # A real `celery worker` process syncing through Redis into PostgreSQL (needs both URLs).
@@ -47,4 +49,4 @@ bench: setup
 	$(PY) bench/fetch_benchmark.py
 	$(PY) bench/actionkit_benchmark.py
 
-.PHONY: run setup chromium test smoke lint bench
+.PHONY: run setup tools test smoke lint bench

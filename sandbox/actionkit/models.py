@@ -214,18 +214,27 @@ class Event(models.Model):
         return f"{self.title or 'Event'} #{self.pk}"
 
 
-class EventField(models.Model):
-    """A custom event field row. ActionKit keeps rows, not a map: a second POST of a name adds a row."""
+class CustomFieldRow(models.Model):
+    """A custom field row. ActionKit keeps rows, not a map: a second POST of a name adds a row."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="fields")
     name = models.CharField(max_length=255)
     value = models.TextField(blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["id"]
 
     def __str__(self) -> str:
         return f"{self.name}={self.value[:40]}"
+
+
+class EventField(CustomFieldRow):
+    """A custom event field row."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="fields")
+
+    class Meta(CustomFieldRow.Meta):
+        pass
 
 
 class SignupRole(models.TextChoices):
@@ -261,18 +270,13 @@ class EventSignup(models.Model):
         return f"{self.user} -> event {self.event_id} ({self.role}, {self.status})"
 
 
-class EventSignupField(models.Model):
+class EventSignupField(CustomFieldRow):
     """A custom field row of an event signup (same row semantics as event fields)."""
 
     parent = models.ForeignKey(EventSignup, on_delete=models.CASCADE, related_name="fields")
-    name = models.CharField(max_length=255)
-    value = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.name}={self.value[:40]}"
+    class Meta(CustomFieldRow.Meta):
+        pass
 
 
 class Action(models.Model):
