@@ -39,9 +39,25 @@ def trigger_sync(
     transaction.on_commit(lambda: run_integration.delay(**kwargs))
 
 
+def open_failures(run: SyncRun):
+    """The failed items of a run that no later run has settled: their records are still queued."""
+    from integrations.models import PendingRetry
+
+    queued = PendingRetry.objects.filter(integration_id=run.integration_id)
+    return run.items.filter(action=SyncItem.Action.FAILED, resolved_by__isnull=True).filter(
+        source_id__in=queued.values("source_id"), stream__in=queued.values("stream")
+    )
+
+
 def retry_failed_items(run: SyncRun) -> int:
-    """Queue a retry of the failed items of one run; returns how many are retried."""
-    keys = sorted(set(run.items.filter(action=SyncItem.Action.FAILED).values_list("stream", "source_id")))
+    """Queue a retry of the failed items of one run that are still queued; returns how many are retried.
+
+    Failures a later run (or retry) already settled are not retried again, and when none is left
+    no run is queued at all.
+    """
+    if run.dry_run:
+        return 0
+    keys = sorted(set(open_failures(run).values_list("stream", "source_id")))
     if keys:
         trigger_sync(run.integration, trigger=SyncRun.Trigger.RETRY, retry_only=True, retry_keys=keys)
     return len(keys)

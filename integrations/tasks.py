@@ -28,4 +28,5 @@ def run_integration(
         retry_only=retry_only,
         retry_keys={tuple(key) for key in retry_keys} if retry_keys is not None else None,
     )
-    return run_sync(integration, options).pk
+    run = run_sync(integration, options)
+    return run.pk if run is not None else None

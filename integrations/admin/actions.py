@@ -99,7 +99,10 @@ def retry_run(request: HttpRequest, run: SyncRun) -> int:
     before = latest_run_id(run.integration)
     count = services.retry_failed_items(run)
     if not count:
-        messages.info(request, f"Run #{run.pk} has no failed items to retry.")
+        if run.failed and not run.dry_run:
+            messages.info(request, f"Run #{run.pk}'s failed items were all resolved by later runs: nothing to retry.")
+        else:
+            messages.info(request, f"Run #{run.pk} has no failed items to retry.")
         return 0
     report_started_runs(request, run.integration, f"Retry of {count} failed item(s) of run #{run.pk}", before)
     return count

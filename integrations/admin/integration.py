@@ -92,6 +92,15 @@ class ActionKitConfigInline(OrganizationScopedInline, admin.StackedInline):
 register_kind_inline(IntegrationKind.actionkit_kinds(), ActionKitConfigInline)
 
 
+def configuration_problems(integration: Integration) -> list[str]:
+    """What keeps the integration from running, read from its settings (no remote is asked)."""
+    try:
+        flow = get_flow(integration)
+    except ValueError as exc:
+        return [str(exc)]
+    return flow.configuration_problems()
+
+
 def mapping_rows(integration: Integration) -> list[tuple[str, str, str]]:
     """The flow's mapping table; empty for a kind that has no flow yet."""
     try:
@@ -186,6 +195,7 @@ class IntegrationAdmin(OrganizationScopedAdmin):
         extra_context = dict(extra_context or {})
         if obj is not None:
             extra_context.update(
+                configuration_problems=configuration_problems(obj),
                 mapping_table=mapping_rows(obj),
                 recent_runs=obj.runs.order_by("-started_at", "-id")[:10],
                 can_run=self.has_run_permission(request, obj),

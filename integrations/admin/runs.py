@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from integrations import services
@@ -165,14 +166,20 @@ class SyncRunAdmin(IntegrationColumn, ReadOnlyScopedAdmin):
             items = run.items.order_by("id")
             # Support staff come for the failures: show those first-hand, the rest behind a link.
             preview = items.filter(action=SyncItem.Action.FAILED) if run.failed else items
+            preview = preview.select_related("resolved_by")
+            open_count = services.open_failures(run).count() if run.failed and not run.dry_run else 0
+            resolved_count = run.items.filter(action=SyncItem.Action.FAILED, resolved_by__isnull=False).count()
             extra_context.update(
                 items=preview[:ITEMS_ON_RUN_PAGE],
                 items_total=items.count(),
                 items_url=items_url(run),
                 failed_items_url=items_url(run, action__exact=SyncItem.Action.FAILED),
                 items_changelist=reverse("admin:integrations_syncitem_changelist"),
-                can_retry=run.failed > 0 and self.has_run_permission(request, run),
+                can_retry=open_count > 0 and self.has_run_permission(request, run),
+                open_failures=open_count,
+                resolved_failures=resolved_count,
                 retry_url=reverse("admin:integrations_syncrun_retry", args=[run.pk]),
+                progress_url=reverse("admin:integrations_syncrun_progress", args=[run.pk]),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -182,9 +189,21 @@ class SyncRunAdmin(IntegrationColumn, ReadOnlyScopedAdmin):
                 "<path:object_id>/retry-failed/",
                 self.admin_site.admin_view(self.retry_view),
                 name="integrations_syncrun_retry",
-            )
+            ),
+            path(
+                "<path:object_id>/progress/",
+                self.admin_site.admin_view(self.progress_view),
+                name="integrations_syncrun_progress",
+            ),
         ]
         return custom + super().get_urls()
+
+    def progress_view(self, request, object_id: str):
+        """GET: a run's live figures as JSON, for the run page to follow without a reload."""
+        run = self.get_object(request, unquote(object_id))
+        if run is None:
+            raise Http404("No such run.")
+        return JsonResponse(run_progress(run))
 
     def retry_view(self, request, object_id: str):
         """POST: Retry failed items of one run."""
@@ -206,6 +225,26 @@ class SyncRunAdmin(IntegrationColumn, ReadOnlyScopedAdmin):
             messages.warning(request, f"{refused} selected run(s) skipped: your role there is viewer.")
         for run in allowed:
             actions.retry_run(request, run)
+
+
+def run_progress(run: SyncRun) -> dict:
+    """What a person watching a run wants to know: where it is, how far, how fast, how long."""
+    finished = run.finished_at is not None
+    elapsed = ((run.finished_at or timezone.now()) - run.started_at).total_seconds()
+    streams = run.streams or {}
+    current = next((name for name, stats in streams.items() if stats.get("status") == "running"), "")
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "status_display": run.get_status_display(),
+        "finished": finished,
+        "stream": current,
+        "elapsed_seconds": round(max(elapsed, 0.0), 1),
+        "records_done": run.fetched,
+        "records_per_second": round(run.fetched / elapsed, 1) if elapsed > 0 else 0.0,
+        "counts": {name: getattr(run, name) for name in SyncRun.COUNTERS},
+        "streams": {name: {c: stats.get(c, 0) for c in SyncRun.COUNTERS} for name, stats in streams.items()},
+    }
 
 
 def _timestamp(value) -> str:

@@ -2,9 +2,10 @@
 
 from .context import RunContext
 from .runner import RunOptions, run_sync
-from .streams import RecordError, SkipRecord, SourceRecord, Stream, Written
+from .streams import Candidate, RecordError, SkipRecord, SourceRecord, Stream, Written
 
 __all__ = [
+    "Candidate",
     "RecordError",
     "RunContext",
     "RunOptions",

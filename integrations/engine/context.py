@@ -31,6 +31,10 @@ class RunContext:
     warnings: list[str] = field(default_factory=list)
     # Per-run memo shared by a flow's streams (e.g. which events already got a signup).
     cache: dict[str, Any] = field(default_factory=dict)
+    # (source type, source id) -> outcome of every record this run has processed: each once.
+    processed: dict[tuple[str, str], str] = field(default_factory=dict)
+    # (stream, reason) of each failure, for the run's summary.
+    failures: list[tuple[str, str]] = field(default_factory=list)
     # Set by the runner: processes one record of another stream at once (see `sync_now`).
     dependency_processor: Callable[[Stream, SourceRecord], None] | None = None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,13 +20,14 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from integrations.connectors.errors import ConnectorError
+from integrations.connectors.errors import AuthenticationError, ConnectorError
 from integrations.models import Integration, PendingRetry, RecordLink, SyncItem, SyncRun, Watermark
 
+from .adoption import PENDING, choose_candidate
 from .context import RunContext
 from .ledger import Ledger, payload_hash
 from .lock import IntegrationLock
-from .streams import RecordError, SkipRecord, SourceRecord, Stream, Written
+from .streams import Candidate, RecordError, SkipRecord, SourceRecord, Stream, Written
 
 logger = logging.getLogger("integrations.engine")
 
@@ -50,8 +52,11 @@ class RunOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def run_sync(integration: Integration, options: RunOptions | None = None) -> SyncRun:
-    """Run an integration's flow once and return its SyncRun (status skipped if another run holds the lock)."""
+def run_sync(integration: Integration, options: RunOptions | None = None) -> SyncRun | None:
+    """Run an integration's flow once and return its SyncRun (status skipped if another run holds the lock).
+
+    None when a retry finds nothing queued: no run is recorded for it.
+    """
     from integrations.flows.registry import get_flow
 
     options = options or RunOptions()
@@ -80,6 +85,12 @@ def run_sync(integration: Integration, options: RunOptions | None = None) -> Syn
         message="Interrupted: the worker stopped before this run finished. The next run resumed from "
         "the last watermark; nothing written was lost or duplicated.",
     )
+    if options.retry_only and not _anything_to_retry(integration, options.retry_keys):
+        # Nothing is queued any more (a later run settled it): a retry has nothing to do and
+        # leaves no empty run behind to pose as the integration's last run.
+        lock.release()
+        logger.info("integration %s: retry asked for, but nothing is queued; no run recorded", integration.pk)
+        return None
     run = SyncRun.objects.create(**run_fields)
     ctx = RunContext(
         integration=integration,
@@ -108,12 +119,22 @@ def run_sync(integration: Integration, options: RunOptions | None = None) -> Syn
     ctx.dependency_processor = process_dependency
     try:
         flow = get_flow(integration)
-        flow.prepare(ctx)
-        streams = [s for s in flow.streams(ctx) if not options.stream_names or s.name in options.stream_names]
-        for stream in streams:
-            if not runner_for(stream).run():
-                aborted.append(stream.name)
-            flow.after_stream(ctx, stream)
+        try:
+            # A run whose configuration is incomplete or refused does not start: one sentence, no items.
+            flow.check_ready(ctx)
+            flow.prepare(ctx)
+        except (ValueError, ConnectorError) as exc:
+            aborted.append("setup")
+            ctx.warn(f"The run did not start: {exc}")
+        else:
+            streams = [s for s in flow.streams(ctx) if not options.stream_names or s.name in options.stream_names]
+            for stream in streams:
+                if not runner_for(stream).run():
+                    aborted.append(stream.name)
+                flow.after_stream(ctx, stream)
+    except AuthenticationError as exc:
+        aborted.append("setup")
+        ctx.warn(f"The run stopped: {exc}")
     except ConnectorError as exc:
         aborted.append("setup")
         ctx.warn(f"The run stopped before reading any stream: {exc}")
@@ -122,9 +143,34 @@ def run_sync(integration: Integration, options: RunOptions | None = None) -> Syn
         aborted.append("setup")
         ctx.warn(f"The run stopped on an internal error ({type(exc).__name__}: {exc}); engineers have the traceback.")
     finally:
+        for runner in runners.values():
+            runner.flush()
         lock.release()
     _finish(run, ctx, aborted, len(streams))
     return run
+
+
+def _anything_to_retry(integration: Integration, keys: set[tuple[str, str]] | None) -> bool:
+    queued = PendingRetry.objects.filter(integration=integration)
+    if keys is None:
+        return queued.exists()
+    return any((stream, source_id) in keys for stream, source_id in queued.values_list("stream", "source_id"))
+
+
+def failure_summary(failed: int, failures: list[tuple[str, str]]) -> str:
+    """One paragraph on a run's failures: how many per stream, and the commonest reasons."""
+    if not failed:
+        return ""
+    by_stream = Counter(stream for stream, _ in failures)
+    reasons = Counter(message for _, message in failures)
+    streams = ", ".join(f"{count} {stream}" for stream, count in by_stream.most_common())
+    lines = [f"{failed} record{'s' if failed != 1 else ''} failed ({streams}). Commonest reasons:"]
+    for message, count in reasons.most_common(3):
+        short = message if len(message) <= 300 else message[:297] + "..."
+        lines.append(f"- {count} x {short}")
+    if len(reasons) > 3:
+        lines.append(f"- and {len(reasons) - 3} other reasons (see the failed items).")
+    return "\n".join(lines)
 
 
 def _finish(run: SyncRun, ctx: RunContext, aborted: list[str], stream_count: int) -> None:
@@ -134,7 +180,7 @@ def _finish(run: SyncRun, ctx: RunContext, aborted: list[str], stream_count: int
         run.status = SyncRun.Status.PARTIAL
     else:
         run.status = SyncRun.Status.SUCCEEDED
-    run.message = "\n".join(ctx.warnings)
+    run.message = "\n".join([*ctx.warnings, failure_summary(run.failed, ctx.failures)]).strip()
     run.finished_at = timezone.now()
     run.save()
     logger.info(
@@ -171,7 +217,6 @@ class StreamRunner:
         self.stats.update(since=since, watermark_before=before, status="running")
         finished = True
         try:
-            self._retry_queue()
             if not self.options.retry_only:
                 waiting = self._waiting_for_explicit_retry()
                 for record in self.stream.fetch(self.ctx, since):
@@ -180,6 +225,11 @@ class StreamRunner:
                     self.process(record)
                     if record.modified_at is not None:
                         self.max_modified = max(self.max_modified or 0, record.modified_at)
+            # After the read, so a record read fresh is written from its fresh copy and its
+            # queued copy (already settled by then) is not tried again in the same run.
+            self._retry_queue()
+        except AuthenticationError:
+            raise
         except ConnectorError as exc:
             finished = False
             self.ctx.warn(f"Stream {stream.name} stopped early and will resume from the same point: {exc}")
@@ -204,25 +254,27 @@ class StreamRunner:
         self._flush(force=True)
         return finished
 
-    def _waiting_for_explicit_retry(self) -> dict[str, int | None]:
-        """Source ids of this stream's permanent failures, with the modified time they failed at."""
-        return dict(
-            PendingRetry.objects.filter(
+    def _waiting_for_explicit_retry(self) -> dict[str, str]:
+        """This stream's permanent failures: source id -> hash of the copy that failed."""
+        return {
+            source_id: payload_hash(record)
+            for source_id, record in PendingRetry.objects.filter(
                 integration=self.ctx.integration, stream=self.stream.name, retryable=False
-            ).values_list("source_id", "modified_at")
-        )
+            ).values_list("source_id", "record")
+        }
 
-    def _still_refused(self, record: SourceRecord, waiting: dict[str, int | None]) -> bool:
-        """Whether a record is a permanent failure unchanged since it failed (re-read by the overlap).
+    def _still_refused(self, record: SourceRecord, waiting: dict[str, str]) -> bool:
+        """Whether a record is a permanent failure read again exactly as it failed.
 
-        Sending it again would fail the same way; it waits for "Retry failed items" or a change
-        at the source. It is counted as skipped and logged, so the run still accounts for it.
+        Sending it again would fail the same way; it waits for "Retry failed items". Any change
+        to its content (a repair at the source) sends it again, whether or not the source moved
+        its modified date. It is counted as skipped and logged, so the run still accounts for it.
         """
-        if record.source_id not in waiting:
+        failed_copy = waiting.get(record.source_id)
+        key = (self.stream.source_type, record.source_id)
+        if failed_copy is None or key in self.ctx.processed or payload_hash(record.data) != failed_copy:
             return False
-        failed_at = waiting[record.source_id]
-        if record.modified_at is not None and (failed_at is None or record.modified_at > failed_at):
-            return False
+        self.ctx.processed[key] = "skipped"
         self._count("fetched")
         self._count("skipped")
         self._item(
@@ -240,72 +292,77 @@ class StreamRunner:
         for entry in queued.order_by("id").iterator(chunk_size=200):
             if self.options.retry_keys is not None and (entry.stream, entry.source_id) not in self.options.retry_keys:
                 continue
+            if (self.stream.source_type, entry.source_id) in self.ctx.processed:
+                continue
             stored = SourceRecord(entry.source_id, entry.record, entry.modified_at, entry.label, entry.parent_id)
             try:
                 record = self.stream.refresh(self.ctx, stored)
+            except AuthenticationError:
+                raise
             except ConnectorError as exc:
+                self.ctx.processed[(self.stream.source_type, stored.source_id)] = "failed"
+                self._count("fetched")
                 self._fail(stored, str(exc), exc.retryable)
                 continue
             if record is None:
-                self._item(stored, SyncItem.Action.SKIPPED, error="Gone at the source; no longer retried.")
-                self._resolve(stored)
+                self.ctx.processed[(self.stream.source_type, stored.source_id)] = "skipped"
+                self._count("fetched")
+                self._skip(stored, "Gone at the source; no longer retried.")
                 continue
             self.process(record)
 
     # --- one record ---------------------------------------------------------------------
     def process(self, record: SourceRecord) -> None:
-        """Map, compare, write and log one record; failures are caught and queued."""
+        """Map, compare, write and log one record; failures are caught and queued.
+
+        A record is processed once per run, whichever way it comes (its stream's read, the
+        retry queue, or another stream's `sync_now`): later encounters keep the first outcome,
+        so a run counts and itemises each record once.
+        """
         stream, ctx = self.stream, self.ctx
+        seen_key = (stream.source_type, record.source_id)
+        if seen_key in ctx.processed:
+            return
+        ctx.processed[seen_key] = "processing"
         self._count("fetched")
         try:
             payload = stream.map(ctx, record)
         except SkipRecord as skip:
-            self._count("skipped")
-            self._item(record, SyncItem.Action.SKIPPED, error=skip.reason)
-            self._resolve(record)
+            self._skip(record, skip.reason)
             return
         except RecordError as exc:
             self._fail(record, exc.message, exc.retryable)
             return
         digest = payload_hash(payload)
         link = ctx.ledger.get(stream.source_type, record.source_id)
+        if link is not None and link.destination_id == PENDING:
+            pending_hints = dict((link.extra or {}).get("pending") or {})
+            link = None
+        else:
+            pending_hints = None
         if link is not None and link.payload_hash == digest and not ctx.full_resync:
-            self._count("unchanged")
-            self._resolve(record)
+            self._done(record, "unchanged")
             return
         try:
             if ctx.dry_run:
-                self._dry_run(record, payload, link)
+                self._dry_run(record, payload, link, pending_hints)
                 return
+            if link is not None and ctx.full_resync:
+                link = self._read_back(link, record, payload)
             if link is not None:
-                written = stream.update(ctx, link, record, payload)
-                action, destination_id = SyncItem.Action.UPDATED, link.destination_id
-                extra = written.extra if written else None
-                if written:
-                    destination_id = written.destination_id
+                written = stream.update(ctx, link, record, payload) or Written(link.destination_id, link.extra)
+                action = SyncItem.Action.UPDATED
             else:
-                existing = stream.find_existing(ctx, record, payload)
-                if existing is not None:
-                    stand_in = RecordLink(
-                        integration=ctx.integration,
-                        source_type=stream.source_type,
-                        source_id=record.source_id,
-                        destination_type=stream.destination_type,
-                        destination_id=existing.destination_id,
-                        extra=dict(existing.extra),
-                    )
-                    written = stream.update(ctx, stand_in, record, payload) or existing
-                    action = SyncItem.Action.UPDATED
-                else:
-                    written = stream.create(ctx, record, payload)
-                    action = SyncItem.Action.CREATED
-                destination_id, extra = written.destination_id, written.extra
+                written, action = self._adopt_or_create(record, payload, pending_hints)
         except SkipRecord as skip:
             # A write may find there is nothing to do after all (e.g. deleted before it was made).
-            self._count("skipped")
-            self._item(record, SyncItem.Action.SKIPPED, error=skip.reason)
-            self._resolve(record)
+            if pending_hints is not None:
+                ctx.ledger.forget(stream.source_type, record.source_id)
+            self._skip(record, skip.reason)
             return
+        except AuthenticationError:
+            # Refused credentials fail the whole run, not every record after this one.
+            raise
         except (ConnectorError, RecordError) as exc:
             self._fail(record, str(exc), exc.retryable)
             return
@@ -313,28 +370,116 @@ class StreamRunner:
             source_type=stream.source_type,
             source_id=record.source_id,
             destination_type=stream.destination_type,
-            destination_id=destination_id,
+            destination_id=written.destination_id,
             payload_digest=digest,
-            extra=extra,
+            extra=written.extra,
             parent_id=record.parent_id,
         )
-        self._count("created" if action == SyncItem.Action.CREATED else "updated")
-        self._item(record, action, destination_id=destination_id)
-        self._resolve(record)
+        if action == SyncItem.Action.UPDATED and not written.changed:
+            # The destination already held what the payload says: nothing was written.
+            self._done(record, "unchanged")
+            return
+        self._done(record, "created" if action == SyncItem.Action.CREATED else "updated")
+        self._item(record, action, destination_id=written.destination_id)
 
-    def _dry_run(self, record: SourceRecord, payload: dict[str, Any], link: RecordLink | None) -> None:
-        existing: Written | None = None
+    def _read_back(self, link: RecordLink, record: SourceRecord, payload: dict[str, Any]) -> RecordLink | None:
+        """The link with its memo rebuilt from the destination (full resync); None if the record is gone."""
+        fresh = self.stream.read_back(self.ctx, link, record, payload)
+        if fresh is None:
+            return None
+        return RecordLink(
+            integration=link.integration,
+            source_type=link.source_type,
+            source_id=link.source_id,
+            parent_id=link.parent_id,
+            destination_type=link.destination_type,
+            destination_id=link.destination_id,
+            payload_hash=link.payload_hash,
+            extra=dict(fresh),
+        )
+
+    def _candidate(
+        self, record: SourceRecord, payload: dict[str, Any], pending_hints: dict[str, Any] | None
+    ) -> Candidate | None:
+        """The destination record this one adopts (the engine's adoption rule), or None to create it."""
+        stream = self.stream
+        return choose_candidate(
+            self.ctx.integration,
+            source_type=stream.source_type,
+            source_id=record.source_id,
+            destination_type=stream.destination_type,
+            own_key=stream.adoption_key(self.ctx, record, payload),
+            candidates=stream.find_candidates(self.ctx, record, payload, pending_hints),
+            what=stream.destination_type.rsplit(".", 1)[-1],
+        )
+
+    def _adopt_or_create(
+        self, record: SourceRecord, payload: dict[str, Any], pending_hints: dict[str, Any] | None
+    ) -> tuple[Written, str]:
+        stream, ctx = self.stream, self.ctx
+        candidate = self._candidate(record, payload, pending_hints)
+        if candidate is not None:
+            stand_in = RecordLink(
+                integration=ctx.integration,
+                source_type=stream.source_type,
+                source_id=record.source_id,
+                parent_id=record.parent_id,
+                destination_type=stream.destination_type,
+                destination_id=candidate.destination_id,
+                extra=dict(candidate.extra),
+            )
+            written = stream.update(ctx, stand_in, record, payload) or Written(
+                candidate.destination_id, candidate.extra
+            )
+            # Adopting is a write to the ledger even when the destination needed nothing.
+            return Written(written.destination_id, written.extra, changed=True), SyncItem.Action.UPDATED
+        hints = stream.adoption_hints(ctx, record, payload)
+        if hints is not None:
+            # Written before the create request: if the run dies around it, the next run looks
+            # for what it may have made with these hints instead of creating it again.
+            ctx.ledger.record(
+                source_type=stream.source_type,
+                source_id=record.source_id,
+                destination_type=stream.destination_type,
+                destination_id=PENDING,
+                payload_digest="",
+                extra={"pending": hints},
+                parent_id=record.parent_id,
+            )
+        return stream.create(ctx, record, payload), SyncItem.Action.CREATED
+
+    def _dry_run(
+        self,
+        record: SourceRecord,
+        payload: dict[str, Any],
+        link: RecordLink | None,
+        pending_hints: dict[str, Any] | None,
+    ) -> None:
+        candidate: Candidate | None = None
         if link is None:
-            existing = self.stream.find_existing(self.ctx, record, payload)
-        if link is None and existing is None:
-            self._count("created")
+            candidate = self._candidate(record, payload, pending_hints)
+        if link is None and candidate is None:
+            self._done(record, "created")
             self._item(record, SyncItem.Action.WOULD_CREATE)
         else:
-            self._count("updated")
-            destination_id = link.destination_id if link else existing.destination_id
+            self._done(record, "updated")
+            destination_id = link.destination_id if link else candidate.destination_id
             self._item(record, SyncItem.Action.WOULD_UPDATE, destination_id=destination_id)
 
+    def _done(self, record: SourceRecord, outcome: str) -> None:
+        """Count a record that went through (created, updated, unchanged) and settle its queue entry."""
+        self.ctx.processed[(self.stream.source_type, record.source_id)] = outcome
+        self._count(outcome)
+        self._resolve(record)
+
+    def _skip(self, record: SourceRecord, reason: str) -> None:
+        self.ctx.processed[(self.stream.source_type, record.source_id)] = "skipped"
+        self._count("skipped")
+        self._item(record, SyncItem.Action.SKIPPED, error=reason)
+        self._resolve(record)
+
     def _fail(self, record: SourceRecord, message: str, retryable: bool) -> None:
+        self.ctx.processed[(self.stream.source_type, record.source_id)] = "failed"
         self._count("failed")
         attempts = 1
         if not self.ctx.dry_run:
@@ -361,13 +506,25 @@ class StreamRunner:
                     last_failed_at=timezone.now(),
                 )
                 attempts = entry.attempts + 1
+        self.ctx.failures.append((self.stream.name, message))
         self._item(record, SyncItem.Action.FAILED, error=message, retryable=retryable, retry_count=attempts - 1)
 
     def _resolve(self, record: SourceRecord) -> None:
-        if not self.ctx.dry_run:
-            PendingRetry.objects.filter(
-                integration=self.ctx.integration, stream=self.stream.name, source_id=record.source_id
-            ).delete()
+        """Settle a record that went through: drop its queue entry and mark its earlier failures resolved."""
+        if self.ctx.dry_run:
+            return
+        dropped, _ = PendingRetry.objects.filter(
+            integration=self.ctx.integration, stream=self.stream.name, source_id=record.source_id
+        ).delete()
+        if dropped:
+            SyncItem.objects.filter(
+                run__integration=self.ctx.integration,
+                stream=self.stream.name,
+                source_id=record.source_id,
+                action=SyncItem.Action.FAILED,
+                resolved_by__isnull=True,
+                run__dry_run=False,
+            ).update(resolved_by=self.sync_run, resolved_at=timezone.now())
 
     def _item(
         self,

@@ -36,10 +36,32 @@ class SourceRecord:
 
 @dataclass(frozen=True)
 class Written:
-    """The outcome of a destination write: the destination id and bookkeeping for later updates."""
+    """The outcome of a destination write: the destination id and bookkeeping for later updates.
+
+    `changed` is False when an update found the destination already as wanted and sent no
+    write: the run then counts the record as unchanged, never as updated.
+    """
 
     destination_id: str
     extra: Mapping[str, Any] = field(default_factory=dict)
+    changed: bool = True
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A destination record that may be the one a source record was (or began to be) written to.
+
+    `key` is the value of this integration's idempotency key as the destination record holds it
+    (the `mobilize_timeslot_id` field of an ActionKit event, the email of a user), or None when
+    the record carries no key at all (e.g. an event an interrupted create left without its
+    fields). The engine decides adoption from it (see `Stream.find_candidates`).
+    """
+
+    destination_id: str
+    key: str | None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    # What support staff read when adoption is refused ("event 12 'Canvass' at 10:00").
+    description: str = ""
 
 
 class SkipRecord(Exception):
@@ -86,13 +108,61 @@ class Stream(ABC):
         Raise SkipRecord to leave a record out, RecordError when it cannot be mapped.
         """
 
+    def adoption_key(self, ctx: RunContext, record: SourceRecord, payload: dict[str, Any]) -> str | None:
+        """This record's idempotency key as the destination stores it (None: the stream has none).
+
+        The default is the natural key `find_existing` looks up by, so the candidate it returns
+        carries the same key. Streams that write a key field of their own (ActionKit events:
+        `mobilize_timeslot_id`) return its value.
+        """
+        return record.source_id
+
     def find_existing(self, ctx: RunContext, record: SourceRecord, payload: dict[str, Any]) -> Written | None:
         """Look the record up in the destination by its natural key (email, external id).
 
-        Called before every create of a record the ledger does not know, so that a crash
-        between a destination write and the ledger write never creates a duplicate.
+        A stream whose destination is found by a natural key implements this; the engine treats
+        what it returns as a candidate holding this record's own key (see `find_candidates`).
         """
         return None
+
+    def find_candidates(
+        self, ctx: RunContext, record: SourceRecord, payload: dict[str, Any], hints: Mapping[str, Any] | None
+    ) -> Iterable[Candidate]:
+        """Destination records this source record may already be, before it is created.
+
+        Called before every create of a record the ledger does not know, and for a record an
+        interrupted create left "pending" (then `hints` holds what `adoption_hints` gave), so
+        that a crash between a destination write and the ledger write never duplicates it.
+        The engine, not the stream, decides which candidate is adopted (the engine's contract,
+        `integrations.engine.adoption`): one holding this record's own key; else the only one
+        holding no key that no other ledger link owns; never one another link points to; and
+        when that leaves more than one, none: the record fails with a readable reason.
+        """
+        found = self.find_existing(ctx, record, payload)
+        if found is None:
+            return []
+        return [Candidate(found.destination_id, self.adoption_key(ctx, record, payload), found.extra)]
+
+    def adoption_hints(self, ctx: RunContext, record: SourceRecord, payload: dict[str, Any]) -> dict[str, Any] | None:
+        """What would find this record again if its create is interrupted (None: nothing needed).
+
+        When a stream returns hints, the engine records a "pending" ledger link holding them
+        before `create` is called; the next run passes them to `find_candidates`. Streams whose
+        destination may hold a record without its key (a create in several requests) use it.
+        """
+        return None
+
+    def read_back(
+        self, ctx: RunContext, link: RecordLink, record: SourceRecord, payload: dict[str, Any]
+    ) -> Mapping[str, Any] | None:
+        """The link's bookkeeping (`extra`) rebuilt from what the destination holds now.
+
+        A full resync calls it before `update`, so the update compares the payload with the
+        destination itself rather than with what this service last wrote, repairs what drifted
+        (a record edited by hand) and writes nothing for a record that is as wanted. None: the
+        destination record is gone (it is created again). The default keeps the link's memo.
+        """
+        return link.extra
 
     @abstractmethod
     def create(self, ctx: RunContext, record: SourceRecord, payload: dict[str, Any]) -> Written:

@@ -25,6 +25,24 @@ class Flow(ABC):
     def streams(self, ctx: RunContext) -> list[Stream]:
         """The streams of one run, in the order they must run."""
 
+    def configuration_problems(self) -> list[str]:
+        """What is missing from the integration's settings, in sentences (no remote is asked).
+
+        The integration page shows these before anyone presses a button; a run with any of
+        them does not start.
+        """
+        return []
+
+    def check_ready(self, ctx: RunContext) -> None:
+        """Refuse to start a run whose configuration is incomplete or refused by a remote.
+
+        Raises ValueError (configuration) or ConnectorError (a remote refused the credentials or
+        a setting) with one readable sentence; the run is then recorded as failed, with no items.
+        """
+        problems = self.configuration_problems()
+        if problems:
+            raise ValueError(" ".join(problems))
+
     def prepare(self, ctx: RunContext) -> None:
         """Work before the streams (e.g. refresh the organization's firewall side)."""
         return None
@@ -47,6 +65,12 @@ class Flow(ABC):
 
 class MobilizeSourceFlow(Flow):
     """A flow that reads the organization's Mobilize data."""
+
+    def configuration_problems(self) -> list[str]:
+        org = self.organization
+        if not org.mobilize_api_key:
+            return [f"{org.name} has no Mobilize API key: add it on the organization page."]
+        return []
 
     @cached_property
     def mobilize(self) -> MobilizeClient:

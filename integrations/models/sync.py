@@ -83,6 +83,11 @@ class SyncItem(models.Model):
     error = models.TextField(blank=True)
     retryable = models.BooleanField(default=False)
     retry_count = models.PositiveIntegerField(default=0)
+    # For a failed item: the later run in which its record went through (or was dropped).
+    resolved_by = models.ForeignKey(
+        "SyncRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="resolved_items"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -106,6 +106,6 @@ def test_run_sync_prints_the_summary_and_raises_when_the_run_failed(sandbox_worl
     run = SyncRun.objects.get()
     assert run.status == SyncRun.Status.FAILED
     assert_summary_of(run, out.getvalue())
-    assert "! The run stopped before reading any stream" in out.getvalue()
+    assert "! The run did not start" in out.getvalue()
     assert "HTTP 403" in out.getvalue() and "API key" in out.getvalue()
     assert "a-key-mobilize-never-issued" not in out.getvalue(), "the refused key is never printed"

@@ -167,6 +167,11 @@ def starts_at_from_fields(event: Mapping[str, Any]) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 
+def event_resource_fields(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The native `event` resource fields a PATCH of this canonical event dict sends."""
+    return _event_resource_payload(event)
+
+
 def _event_resource_payload(event: Mapping[str, Any]) -> dict[str, Any]:
     """The native `event` resource names of a canonical event dict (page-only keys dropped)."""
     payload = {name: event[name] for name in EVENT_RESOURCE_FIELDS if name in event}

@@ -21,26 +21,33 @@ Which ActionKit route writes an event:
 - Every later change is a `PATCH /rest/v1/event/<id>/` of the native fields that changed, and a
   PATCH of each custom event field whose value changed (never a second field of one name).
 
-How a crash never duplicates an event: before the create request the ledger gets a "pending"
-link carrying the event's title and start; if the process dies before the ledger write, the
-next run finds the pending link and adopts the event ActionKit holds with that title and start
-in the campaign, instead of creating it again. Events synced by an earlier installation (no
-link at all) are found by the `mobilize_timeslot_id` custom field.
+How a crash never duplicates an event: before the create request the engine gives the ledger a
+"pending" link carrying the event's title and start (`adoption_hints`); if the process dies
+before the ledger write, the next run looks for what the create may have made: events holding
+the timeslot's `mobilize_timeslot_id` field, and events with that title and start in the
+campaign. The engine's adoption rule (integrations/engine/adoption.py) decides: an event with
+our key is ours; a keyless one is adopted only if it is the only one and no other timeslot's
+link owns it; an event holding another timeslot's key never is; anything ambiguous fails the
+item with the candidates named.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import Any, ClassVar
 
 from integrations.connectors.actionkit import ActionKitClient
+from integrations.connectors.actionkit.client import event_resource_fields
 from integrations.connectors.errors import ConnectorError, NotFoundError
+from integrations.connectors.http import WRITE_METHODS
 from integrations.connectors.mobilize.records import primary_email
-from integrations.engine import RecordError, RunContext, SkipRecord, SourceRecord, Stream, Written
+from integrations.engine import Candidate, RecordError, RunContext, SkipRecord, SourceRecord, Stream, Written
+from integrations.engine.adoption import PENDING
 from integrations.flows.base import MobilizeSourceFlow
 from integrations.models import ActionKitConfig, IntegrationKind, RecordLink
 
@@ -51,7 +58,6 @@ MASKED_TIMESLOT = "mobilize.masked_timeslot"
 AK_EVENT = "actionkit.event"
 AK_USER = "actionkit.user"
 AK_SIGNUP = "actionkit.eventsignup"
-PENDING = "pending"
 # Keys of the canonical event payload that only the event-create page understands.
 ACTION_ONLY_EVENT_KEYS = frozenset(
     {"starts_at_date", "starts_at_time", "starts_at_ampm", "host_ground_rules", "host_requirements"}
@@ -88,6 +94,32 @@ def merge_field_ids(
 def known_fields(existing: Mapping[str, Mapping[str, Any]]) -> dict[str, list]:
     """ActionKit's `name -> {id, value}` fields in the memo's `name -> [id, value]` form."""
     return {name: [entry.get("id"), entry.get("value")] for name, entry in existing.items()}
+
+
+def same_value(wanted: Any, held: Any) -> bool:
+    """Whether ActionKit holds a native event field as we would write it (its spellings forgiven).
+
+    ActionKit answers booleans as true/false where we send 1/0, numbers as numbers or text,
+    times with or without the "T", and no value as null or "".
+    """
+
+    def norm(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        text = str(value).strip()
+        if text.lower() in ("true", "false"):
+            return "1" if text.lower() == "true" else "0"
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?.*", text):
+            return text.replace(" ", "T")[:19]
+        try:
+            number = float(text)
+        except ValueError:
+            return text
+        return repr(number) if not number.is_integer() else str(int(number))
+
+    return norm(wanted) == norm(held)
 
 
 def existing_for_client(known: Mapping[str, list]) -> dict[str, dict[str, Any]]:
@@ -131,6 +163,37 @@ class ActionKitFlow(MobilizeSourceFlow):
         org = self.organization
         return mapping.OrgRef(id=org.mobilize_id, name=org.name, side=org.firewall_side)
 
+    def configuration_problems(self) -> list[str]:
+        problems = super().configuration_problems()
+        try:
+            config = self.integration.actionkit
+        except ActionKitConfig.DoesNotExist:
+            return [
+                *problems,
+                f"{self.integration.name} has no ActionKit settings yet: choose its ActionKit connection, event "
+                "campaign and pages on the integration page.",
+            ]
+        connection = config.connection
+        if not connection.password:
+            problems.append(f"The ActionKit connection {connection.name} has no password: set it on its page.")
+        if not config.campaign_id:
+            problems.append("No ActionKit event campaign is set: enter its id on the integration page.")
+        if not config.event_create_page:
+            problems.append("No event create page is set: enter its short name on the integration page.")
+        if not self.distributed_send and not config.event_signup_page:
+            problems.append("No event signup page is set: CRM style signs volunteers up through it.")
+        return problems
+
+    def check_ready(self, ctx: RunContext) -> None:
+        """The settings are complete, and ActionKit accepts the credentials, the campaign and the pages."""
+        super().check_ready(ctx)
+        config = self.config
+        if "actionkit_ready" not in ctx.cache:
+            self.actionkit.test_connection(
+                config.campaign_id, config.event_create_page, config.event_signup_page or None
+            )
+            ctx.cache["actionkit_ready"] = True
+
     def test_connection(self) -> list[str]:
         config = self.config
         checked = self.mobilize_test()
@@ -168,33 +231,11 @@ class ActionKitFlow(MobilizeSourceFlow):
         return {"id": phone_id, "number": normalized}
 
     # --- events --------------------------------------------------------------------------
-    def find_event_by_key(self, key: str) -> Written | None:
-        """An ActionKit event this integration made earlier, found by its mobilize_timeslot_id field."""
-        for event in self.actionkit.find_events_by_field(self.config.campaign_id, "mobilize_timeslot_id", key):
-            return Written(str(event["id"]), {"fields": known_fields(self.actionkit.event_fields(event["id"]))})
-        return None
-
-    def find_event_by_title_and_start(self, pending: Mapping[str, Any]) -> Written | None:
-        """The event a crashed create left behind: same campaign, title and start time."""
-        params = {"campaign": self.config.campaign_id, "title": pending["title"], "starts_at": pending["starts_at"]}
-        for event in self.actionkit.list("event", params):
-            return Written(str(event["id"]), {"fields": known_fields(self.actionkit.event_fields(event["id"]))})
-        return None
-
     def create_event(
         self, ctx: RunContext, stream: Stream, record: SourceRecord, payload: dict[str, Any], starts_at_unix: int | None
     ) -> Written:
         """Create an ActionKit event for a timeslot, by the route ActionKit allows for its start time."""
         event = payload["event"]
-        ctx.ledger.record(
-            source_type=stream.source_type,
-            source_id=record.source_id,
-            destination_type=AK_EVENT,
-            destination_id=PENDING,
-            payload_digest="",
-            extra={"pending": {"title": event["title"], "starts_at": event["starts_at"]}},
-            parent_id=record.parent_id,
-        )
         if starts_at_unix is not None and starts_at_unix > time.time() + 60:
             # The custom fields travel with the action (as action_<name>) and are created with the
             # event in one request, so the mobilize_timeslot_id key can never be missing from it.
@@ -211,20 +252,39 @@ class ActionKitFlow(MobilizeSourceFlow):
             known = {}
         return self.finish_event(event_id, payload, {"fields": known})
 
-    def find_pending_event(self, link: RecordLink, payload: dict[str, Any]) -> Written | None:
-        """The event an interrupted create may have left in ActionKit, by its key, else title and start."""
-        key = (payload.get("fields") or {}).get("mobilize_timeslot_id")
-        found = self.find_event_by_key(key) if key else None
-        return found or self.find_event_by_title_and_start((link.extra or {}).get("pending") or {})
-
     def update_event(self, link: RecordLink, payload: dict[str, Any]) -> Written:
         """Bring an existing ActionKit event in line with the payload, writing only what changed."""
         extra = dict(link.extra or {})
         event_id = int(link.destination_id)
         native = rest_event_fields(payload["event"])
+        writes = self.write_count()
         if extra.get("native") != digest(native):
             self.actionkit.update_event(event_id, native)
-        return self.finish_event(event_id, payload, extra)
+        written = self.finish_event(event_id, payload, extra)
+        return Written(written.destination_id, written.extra, changed=self.write_count() > writes)
+
+    def read_back_event(self, link: RecordLink, payload: dict[str, Any]) -> dict[str, Any] | None:
+        """The event's memo as ActionKit holds it now (full resync); None if it is gone."""
+        try:
+            held = self.actionkit.get_event(int(link.destination_id))
+        except NotFoundError:
+            return None
+        wanted = event_resource_fields(rest_event_fields(payload["event"]))
+        native = rest_event_fields(payload["event"])
+        same = all(same_value(value, held.get(name)) for name, value in wanted.items())
+        fields = known_fields(self.actionkit.event_fields(int(link.destination_id)))
+        return {**dict(link.extra or {}), "native": digest(native) if same else "drifted", "fields": fields}
+
+    def read_user(self, user_id: int) -> dict | None:
+        """A user as ActionKit holds it now, None if it is gone."""
+        try:
+            return self.actionkit.get("user", user_id)
+        except NotFoundError:
+            return None
+
+    def write_count(self) -> int:
+        """Writes this run's ActionKit client has sent: an update that sent none changed nothing."""
+        return sum(count for method, count in self.actionkit.stats.requests.items() if method in WRITE_METHODS)
 
     def finish_event(self, event_id: int, payload: dict[str, Any], extra: Mapping[str, Any]) -> Written:
         """Write the custom fields that changed; remember what the event now holds."""
@@ -248,25 +308,52 @@ class EventWritingStream(Stream):
     def __init__(self, flow: ActionKitFlow) -> None:
         self.flow = flow
 
-    def find_existing(self, ctx: RunContext, record: SourceRecord, payload: dict[str, Any]) -> Written | None:
-        key = (payload.get("fields") or {}).get("mobilize_timeslot_id")
-        return self.flow.find_event_by_key(key) if key else None
+    def adoption_hints(self, ctx: RunContext, record: SourceRecord, payload: dict[str, Any]) -> dict[str, Any] | None:
+        """Title and start: how an event a create left without its key field is found again."""
+        event = payload["event"]
+        if "title" not in event:
+            return None
+        return {"title": event["title"], "starts_at": event["starts_at"]}
+
+    def find_candidates(
+        self, ctx: RunContext, record: SourceRecord, payload: dict[str, Any], hints: Mapping[str, Any] | None
+    ) -> list[Candidate]:
+        """Events holding this timeslot's key; after an interrupted create, also those with its title and start."""
+        actionkit, campaign_id = self.flow.actionkit, self.flow.config.campaign_id
+        key = record.source_id
+        candidates = [
+            Candidate(str(event["id"]), key, {"fields": known_fields(actionkit.event_fields(event["id"]))})
+            for event in actionkit.find_events_by_field(campaign_id, "mobilize_timeslot_id", key)
+        ]
+        if candidates or not hints:
+            return candidates
+        params = {"campaign": campaign_id, "title": hints.get("title"), "starts_at": hints.get("starts_at")}
+        for event in actionkit.list("event", params):
+            fields = known_fields(actionkit.event_fields(event["id"]))
+            their_key = (fields.get("mobilize_timeslot_id") or [None, None])[1]
+            candidates.append(
+                Candidate(
+                    str(event["id"]),
+                    their_key or None,
+                    {"fields": fields},
+                    f"event {event['id']} '{event.get('title')}' starting {event.get('starts_at')}",
+                )
+            )
+        return candidates
 
     def create(self, ctx: RunContext, record: SourceRecord, payload: dict[str, Any]) -> Written:
+        if "title" not in payload["event"]:
+            raise SkipRecord("Deleted in Mobilize before its ActionKit event was ever made.")
         start = (record.data.get("timeslot") or {}).get("start_date")
         return self.flow.create_event(ctx, self, record, payload, start)
 
     def update(self, ctx: RunContext, link: RecordLink, record: SourceRecord, payload: dict[str, Any]) -> Written:
-        if link.destination_id == PENDING:
-            # An earlier run stopped around its create request: adopt what it made, or make it now.
-            found = self.flow.find_pending_event(link, payload)
-            if found is None and "title" not in payload["event"]:
-                ctx.ledger.forget(self.source_type, record.source_id)
-                raise SkipRecord("Deleted in Mobilize before its ActionKit event was ever made.")
-            if found is None:
-                return self.create(ctx, record, payload)
-            link = RecordLink(destination_id=found.destination_id, extra=dict(found.extra))
         return self.flow.update_event(link, payload)
+
+    def read_back(
+        self, ctx: RunContext, link: RecordLink, record: SourceRecord, payload: dict[str, Any]
+    ) -> Mapping[str, Any] | None:
+        return self.flow.read_back_event(link, payload)
 
 
 def deleted_payload() -> dict[str, Any]:
@@ -417,11 +504,27 @@ class UsersStream(Stream):
     def update(self, ctx: RunContext, link: RecordLink, record: SourceRecord, payload: dict[str, Any]) -> Written:
         extra = dict(link.extra or {})
         user_id = int(link.destination_id)
+        writes = self.flow.write_count()
         fields = {key: value for key, value in payload.items() if key not in ("phone", "email")}
         if extra.get("user") != digest({**fields, "email": payload["email"]}):
             self.flow.actionkit.update_user(user_id, fields)
         phone = self.flow.apply_phone(user_id, payload.get("phone"), extra.get("phone"))
-        return Written(str(user_id), {"user": digest({**fields, "email": payload["email"]}), "phone": phone})
+        return Written(
+            str(user_id),
+            {"user": digest({**fields, "email": payload["email"]}), "phone": phone},
+            changed=self.flow.write_count() > writes,
+        )
+
+    def read_back(
+        self, ctx: RunContext, link: RecordLink, record: SourceRecord, payload: dict[str, Any]
+    ) -> Mapping[str, Any] | None:
+        """The user as ActionKit holds it now; the phone is planned again from the user's phones."""
+        held = self.flow.read_user(int(link.destination_id))
+        if held is None:
+            return None
+        fields = {key: value for key, value in payload.items() if key not in ("phone", "email")}
+        same = all(same_value(value, held.get(name)) for name, value in fields.items())
+        return {"user": digest({**fields, "email": payload["email"]}) if same else "drifted", "phone": {}}
 
 
 class PeopleStream(UsersStream):
@@ -552,8 +655,32 @@ class AttendancesStream(Stream):
             return self.create(ctx, record, payload)
         return self.write_changes(int(link.destination_id), payload, extra)
 
+    def read_back(
+        self, ctx: RunContext, link: RecordLink, record: SourceRecord, payload: dict[str, Any]
+    ) -> Mapping[str, Any] | None:
+        """The signup, its fields and its user as ActionKit holds them now (full resync)."""
+        actionkit = self.flow.actionkit
+        extra = dict(link.extra or {})
+        try:
+            signup = actionkit.get("eventsignup", int(link.destination_id))
+        except NotFoundError:
+            return None
+        state = {"status": signup.get("status"), "attended": bool(signup.get("attended"))}
+        fields = known_fields(actionkit.signup_fields(int(link.destination_id)))
+        user = self.flow.read_user(int(extra["user_id"])) if extra.get("user_id") else None
+        wanted_user = payload["user"]
+        same_user = user is not None and all(same_value(v, user.get(k)) for k, v in wanted_user.items())
+        return {
+            **extra,
+            "state": state,
+            "fields": fields,
+            "user": digest(wanted_user) if same_user else "drifted",
+            "phone": {},
+        }
+
     def write_changes(self, signup_id: int, payload: dict[str, Any], extra: dict[str, Any]) -> Written:
         actionkit = self.flow.actionkit
+        writes = self.flow.write_count()
         signup = payload["signup"]
         state = {"status": signup["status"], "attended": signup["attended"]}
         if extra.get("state") != state:
@@ -577,6 +704,7 @@ class AttendancesStream(Stream):
                 "user": user_digest,
                 "phone": phone,
             },
+            changed=self.flow.write_count() > writes,
         )
 
 

@@ -59,6 +59,9 @@ class Command(BaseCommand):
         )
         for bar in bars.values():
             bar.close()
+        if run is None:
+            self.stdout.write("Nothing is waiting for a retry: no run was needed.")
+            return
         self.stdout.write(run_summary(run))
         if run.status == SyncRun.Status.FAILED:
             raise CommandError("The run failed; see the messages above.")

@@ -261,6 +261,8 @@ def test_a_second_run_without_changes_writes_nothing(setup):
     third = setup.sync(full_resync=True)
     assert setup.writes == writes, "a full resync rereads everything but still writes only differences"
     assert third.failed == 0
+    assert third.updated == 0, "nothing was written, so nothing is reported updated"
+    assert third.unchanged == third.fetched - third.skipped
 
 
 def test_dry_run_records_what_would_be_written_and_writes_nothing(setup):

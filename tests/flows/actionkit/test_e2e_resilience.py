@@ -156,8 +156,9 @@ def test_a_wrong_actionkit_password_fails_the_run_with_a_readable_reason_and_wri
     connection.password = "wrong"
     connection.save()
     run = setup.sync()
-    assert run.status in (SyncRun.Status.FAILED, SyncRun.Status.PARTIAL)
-    text = run.message + " ".join(run.items.values_list("error", flat=True))
-    assert "password" in text.lower() or "credentials" in text.lower()
-    assert "wrong" not in text, "the password is never repeated"
+    assert run.status == SyncRun.Status.FAILED, "the run does not start"
+    assert run.items.count() == 0, "one sentence, not a failed item per record"
+    assert run.message.startswith("The run did not start:") and run.message.count("\n") == 0
+    assert "password" in run.message.lower()
+    assert "wrong" not in run.message, "the password is never repeated"
     assert setup.writes == 0
