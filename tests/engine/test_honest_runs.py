@@ -7,15 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from integrations import services
 from integrations.engine import RecordError, RunOptions, SourceRecord, Written, run_sync
 from integrations.flows import registry
 from integrations.flows.base import Flow
 from integrations.models import PendingRetry, SyncItem, SyncRun
 
-from .test_runner import PeopleStream, World, sync, world  # noqa: F401  (world is a fixture)
+from .test_runner import PeopleStream, World, sync
 
 
 def items_agree_with_counts(run: SyncRun) -> None:
