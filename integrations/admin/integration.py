@@ -77,7 +77,14 @@ class ActionKitConfigInline(OrganizationScopedInline, admin.StackedInline):
     min_num = 1
     max_num = 1
     can_delete = False
-    fields = ("connection", "campaign_id", "event_create_page", "event_signup_page", "placeholder_email")
+    fields = (
+        "connection",
+        "campaign_id",
+        "event_create_page",
+        "event_signup_page",
+        "placeholder_email",
+        "subscribe_volunteers",
+    )
     verbose_name_plural = "ActionKit settings"
 
     def get_formset(self, request, obj=None, **kwargs):

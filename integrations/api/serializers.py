@@ -41,6 +41,7 @@ class ActionKitSettingsSerializer(serializers.ModelSerializer):
             "event_create_page",
             "event_signup_page",
             "placeholder_email",
+            "subscribe_volunteers",
         )
 
 

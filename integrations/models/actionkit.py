@@ -79,6 +79,14 @@ class ActionKitConfig(models.Model):
         default=DEFAULT_EVENT_PLACEHOLDER_EMAIL,
         help_text="The email the event-create page is submitted with for events (they have no person).",
     )
+    subscribe_volunteers = models.BooleanField(
+        "Subscribe volunteers to the signup page's mailing list",
+        default=False,
+        help_text="Off: volunteers are signed up with suppress_subscribe, so ActionKit adds no one to a list. "
+        "A Mobilize signup is not an email opt-in: turn this on only if your Mobilize signup forms ask "
+        "volunteers for consent to your email list. It applies to signups synced from then on; it never "
+        "unsubscribes anyone. Events are always created without subscribing anyone.",
+    )
 
     class Meta:
         verbose_name = "ActionKit settings"

@@ -5,7 +5,21 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from .models import Action, ApiUser, Campaign, Event, EventField, EventSignup, EventSignupField, Page, Phone, User
+from .models import (
+    Action,
+    ApiUser,
+    Campaign,
+    Event,
+    EventField,
+    EventSignup,
+    EventSignupField,
+    MailingList,
+    Page,
+    Phone,
+    Subscription,
+    SubscriptionHistory,
+    User,
+)
 
 
 class ApiUserForm(forms.ModelForm):
@@ -43,7 +57,7 @@ class ApiUserAdmin(admin.ModelAdmin):
 class PageInline(admin.TabularInline):
     model = Page
     extra = 0
-    fields = ["name", "type", "title", "status"]
+    fields = ["name", "type", "title", "list", "status"]
 
 
 @admin.register(Campaign)
@@ -55,8 +69,8 @@ class CampaignAdmin(admin.ModelAdmin):
 
 @admin.register(Page)
 class PageAdmin(admin.ModelAdmin):
-    list_display = ["id", "name", "type", "campaign", "status"]
-    list_filter = ["type", "status"]
+    list_display = ["id", "name", "type", "campaign", "list", "status"]
+    list_filter = ["type", "status", "list"]
     search_fields = ["name", "title"]
 
 
@@ -67,11 +81,41 @@ class PhoneInline(admin.TabularInline):
     readonly_fields = ["normalized_phone"]
 
 
+class SubscriptionInline(admin.TabularInline):
+    model = Subscription
+    extra = 0
+    fields = ["list", "created_at"]
+    readonly_fields = ["created_at"]
+
+
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
-    list_display = ["id", "email", "first_name", "last_name", "zip", "created_at"]
+    list_display = ["id", "email", "first_name", "last_name", "zip", "subscription_status", "created_at"]
+    list_filter = ["subscription_status"]
     search_fields = ["email", "first_name", "last_name"]
-    inlines = [PhoneInline]
+    inlines = [PhoneInline, SubscriptionInline]
+
+
+@admin.register(MailingList)
+class MailingListAdmin(admin.ModelAdmin):
+    list_display = ["id", "name", "is_default"]
+    search_fields = ["name"]
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["id", "user", "list", "created_at"]
+    list_filter = ["list"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(SubscriptionHistory)
+class SubscriptionHistoryAdmin(admin.ModelAdmin):
+    list_display = ["id", "user", "list", "change", "action", "created_at"]
+    list_filter = ["change", "list"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user", "action"]
 
 
 @admin.register(Phone)
@@ -119,7 +163,18 @@ class EventSignupAdmin(admin.ModelAdmin):
 
 @admin.register(Action)
 class ActionAdmin(admin.ModelAdmin):
-    list_display = ["id", "type", "page", "user", "event", "signup", "source", "created_user", "created_at"]
+    list_display = [
+        "id",
+        "type",
+        "page",
+        "user",
+        "event",
+        "signup",
+        "source",
+        "created_user",
+        "subscribed_user",
+        "created_at",
+    ]
     list_filter = ["type", "page"]
     search_fields = ["user__email", "source", "akid"]
     raw_id_fields = ["user", "event", "signup"]

@@ -1,5 +1,9 @@
 """What the emulated ActionKit instance holds, as plain JSON-ready data (`manage.py sandbox_dump actionkit`).
 
+Mailing lists, each page's list, every user's `subscription_status`, their subscriptions and the
+subscription history (with the action that made each change) are in it, so that who an
+integration subscribed to which list can be seen at a glance.
+
 Custom fields are dumped as rows (`[{"id", "name", "value"}]`), not as a map: ActionKit keeps a
 second row when a name is POSTed twice, and that is exactly what a dump must let one see.
 The output is also a valid `loader.load_file` input (ids serve as the file's references).
@@ -9,7 +13,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import Action, ApiUser, Campaign, Event, EventSignup, Page, PageType, User
+from .models import (
+    Action,
+    ApiUser,
+    Campaign,
+    Event,
+    EventSignup,
+    MailingList,
+    Page,
+    PageType,
+    Subscription,
+    SubscriptionHistory,
+    User,
+)
 from .resources import EVENT_TEXT_FIELDS, USER_TEXT_FIELDS, format_timestamp, format_wall_time
 
 
@@ -18,7 +34,9 @@ def _rows(rows: Any) -> list[dict[str, Any]]:
 
 
 def dump() -> dict[str, Any]:
-    """Every API user (names only), campaign, page, user with phones, event, signup and action."""
+    """Every API user (names only), list, campaign, page, user with phones, event, signup, action,
+    subscription and subscription change.
+    """
     campaigns = []
     for campaign in Campaign.objects.prefetch_related("pages").order_by("id"):
         pages: dict[str, str] = {}
@@ -35,14 +53,24 @@ def dump() -> dict[str, Any]:
                 "signup_page": pages.get(PageType.EVENT_SIGNUP),
             }
         )
+    lists = [{"id": m.pk, "name": m.name, "is_default": m.is_default} for m in MailingList.objects.order_by("id")]
     pages = [
-        {"id": p.pk, "name": p.name, "title": p.title, "type": p.type, "campaign": p.campaign.name, "status": p.status}
-        for p in Page.objects.select_related("campaign").order_by("id")
+        {
+            "id": p.pk,
+            "name": p.name,
+            "title": p.title,
+            "type": p.type,
+            "campaign": p.campaign.name,
+            "list": p.list.name if p.list else None,
+            "status": p.status,
+        }
+        for p in Page.objects.select_related("campaign", "list").order_by("id")
     ]
     users = []
     for user in User.objects.prefetch_related("phones").order_by("id"):
         entry: dict[str, Any] = {"id": user.pk, "email": user.email}
         entry.update({name: getattr(user, name) for name in USER_TEXT_FIELDS})
+        entry["subscription_status"] = user.subscription_status
         entry["created_at"] = format_timestamp(user.created_at)
         entry["phones"] = [
             {
@@ -99,6 +127,7 @@ def dump() -> dict[str, Any]:
             "event": action.event_id,
             "signup": action.signup_id,
             "created_user": action.created_user,
+            "subscribed_user": action.subscribed_user,
             "source": action.source,
             "akid": action.akid,
             "fields": action.fields,
@@ -106,12 +135,30 @@ def dump() -> dict[str, Any]:
         }
         for action in Action.objects.select_related("page", "user").order_by("id")
     ]
+    subscriptions = [
+        {"id": s.pk, "email": s.user.email, "list": s.list.name, "created_at": format_timestamp(s.created_at)}
+        for s in Subscription.objects.select_related("user", "list").order_by("id")
+    ]
+    history = [
+        {
+            "id": h.pk,
+            "email": h.user.email,
+            "list": h.list.name,
+            "change": h.change,
+            "action": h.action_id,
+            "created_at": format_timestamp(h.created_at),
+        }
+        for h in SubscriptionHistory.objects.select_related("user", "list").order_by("id")
+    ]
     return {
         "api_users": [{"username": u.username, "is_active": u.is_active} for u in ApiUser.objects.order_by("id")],
+        "lists": lists,
         "campaigns": campaigns,
         "pages": pages,
         "users": users,
         "events": events,
         "signups": signups,
         "actions": actions,
+        "subscriptions": subscriptions,
+        "subscription_history": history,
     }

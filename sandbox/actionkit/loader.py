@@ -4,22 +4,27 @@ The file (every key optional; `dump.dump()` output is also accepted):
 
     {
       "api_users": [{"username": "sync", "password": "..."}],
+      "lists": [{"name": "Volunteers"}],
       "campaigns": [{"name": "house-parties", "title": "House parties", "max_event_size": 200,
                      "default_event_size": 50, "create_page": "house-parties_host",
                      "signup_page": "house-parties_attend"}],
-      "pages": [{"name": "extra_attend", "type": "EventSignup", "campaign": "house-parties"}],
+      "pages": [{"name": "extra_attend", "type": "EventSignup", "campaign": "house-parties",
+                 "list": "Volunteers"}],
       "users": [{"email": "a@example.com", "first_name": "Ada", "zip": "94110",
                  "phones": [{"phone": "+1 202 555 0100", "type": "mobile", "source": "import"}]}],
       "events": [{"id": 1, "campaign": "house-parties", "creator": "host@example.com",
                   "title": "...", "starts_at": "2030-05-01T18:00:00", "ends_at": null, "zip": "94110",
                   "status": "active", "fields": {"mobilize_id": "42"}}],
       "signups": [{"event": 1, "email": "a@example.com", "role": "attendee", "status": "active",
-                   "attended": false, "fields": [{"name": "mobilize_attendance_status", "value": "REGISTERED"}]}]
+                   "attended": false, "fields": [{"name": "mobilize_attendance_status", "value": "REGISTERED"}]}],
+      "subscriptions": [{"email": "a@example.com", "list": "Volunteers"}]
     }
 
 Loading is idempotent: API users, campaigns, pages and users are matched by name or email, events
 by (campaign, creator, title, starts_at), signups by (event, user, role); custom fields are replaced
-by the file's rows. An event's `id` in the file is only a reference for its signups.
+by the file's rows. An event's `id` in the file is only a reference for its signups. A page
+without a `list` is on the default list ("Default list"); a subscription is added with its
+"subscribe" history entry (a dump's `subscription_history` and `actions` are not loaded).
 """
 
 from __future__ import annotations
@@ -30,9 +35,9 @@ from typing import Any
 
 from django.db import transaction
 
-from .models import Campaign, Event, EventSignup, Page, PageType, SignupRole
+from .models import Campaign, Event, EventSignup, MailingList, Page, PageType, SignupRole
 from .resources import EVENT_TEXT_FIELDS, USER_TEXT_FIELDS, Invalid, parse_wall_time
-from .setup import _ensure_page, ensure_api_user, ensure_campaign, ensure_phone, ensure_user
+from .setup import _ensure_page, ensure_api_user, ensure_campaign, ensure_list, ensure_phone, ensure_user, subscribe
 
 
 def load_file(path: str | Path) -> str:
@@ -52,12 +57,17 @@ def load_file(path: str | Path) -> str:
 @transaction.atomic
 def load(data: dict[str, Any]) -> dict[str, int]:
     """Load already-parsed file data; return how many of each kind were loaded."""
-    counts = dict.fromkeys(("API users", "campaigns", "pages", "users", "phones", "events", "signups"), 0)
+    counts = dict.fromkeys(
+        ("API users", "lists", "campaigns", "pages", "users", "phones", "events", "signups", "subscriptions"), 0
+    )
     for index, entry in enumerate(data.get("api_users") or []):
         if not entry.get("password"):
             continue  # a dump lists API users without their passwords
         ensure_api_user(_required(entry, "username", f"api_users[{index}]"), entry["password"])
         counts["API users"] += 1
+    for index, entry in enumerate(data.get("lists") or []):
+        ensure_list(_required(entry, "name", f"lists[{index}]"))
+        counts["lists"] += 1
     for index, entry in enumerate(data.get("campaigns") or []):
         where = f"campaigns[{index}]"
         ensure_campaign(
@@ -74,9 +84,12 @@ def load(data: dict[str, Any]) -> dict[str, int]:
         page_type = _required(entry, "type", where)
         if page_type not in PageType.values:
             raise ValueError(f"{where}: type must be one of {', '.join(PageType.values)}.")
-        _ensure_page(
+        page = _ensure_page(
             _campaign(_required(entry, "campaign", where), where), entry["name"], page_type, entry.get("title", "")
         )
+        if entry.get("list") and page.list.name != entry["list"]:
+            page.list = _list(entry["list"], where)
+            page.save()
         counts["pages"] += 1
     for index, entry in enumerate(data.get("users") or []):
         where = f"users[{index}]"
@@ -99,6 +112,11 @@ def load(data: dict[str, Any]) -> dict[str, int]:
     for index, entry in enumerate(data.get("signups") or []):
         _load_signup(entry, f"signups[{index}]", events)
         counts["signups"] += 1
+    for index, entry in enumerate(data.get("subscriptions") or []):
+        where = f"subscriptions[{index}]"
+        user = ensure_user(_required(entry, "email", where))
+        subscribe(user, _list(_required(entry, "list", where), where))
+        counts["subscriptions"] += 1
     return counts
 
 
@@ -113,6 +131,15 @@ def _campaign(name: str, where: str) -> Campaign:
     if campaign is None:
         raise ValueError(f"{where}: no campaign named '{name}' (list it under \"campaigns\" first).")
     return campaign
+
+
+def _list(name: str, where: str) -> MailingList:
+    mailing_list = MailingList.objects.filter(name=name).first()
+    if mailing_list is None and name == MailingList.DEFAULT_NAME:
+        mailing_list = MailingList.default()
+    if mailing_list is None:
+        raise ValueError(f"{where}: no list named '{name}' (list it under \"lists\" first).")
+    return mailing_list
 
 
 def _wall_time(value: Any, where: str, key: str) -> Any:

@@ -1,5 +1,6 @@
-"""The emulated ActionKit instance's data: API users, campaigns and their pages, users with phones,
-events with custom fields, event signups with custom fields, and the actions that made them.
+"""The emulated ActionKit instance's data: API users, mailing lists, campaigns and their pages,
+users with phones and list subscriptions, events with custom fields, event signups with custom
+fields, and the actions that made them.
 
 Times follow ActionKit: an event's `starts_at` / `ends_at` are the local wall time of the event
 (no zone). They are stored as UTC-tagged datetimes whose digits are that wall time, so that the
@@ -70,18 +71,66 @@ class Campaign(models.Model):
         return self.title or self.name
 
 
+class MailingList(models.Model):
+    """A mailing list (ActionKit's `list` resource). Every instance has a default list, "Default list"
+    (id 1 on a fresh instance, as in ActionKit); a page without a list of its own uses it.
+    """
+
+    name = models.CharField(max_length=255, unique=True)
+    is_default = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    DEFAULT_NAME = "Default list"
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "mailing list"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="ak_one_default_list"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def default(cls) -> MailingList:
+        """The instance's default list, made on first use (test databases are emptied between tests)."""
+        found = cls.objects.filter(is_default=True).first()
+        if found is None:
+            found, _ = cls.objects.get_or_create(name=cls.DEFAULT_NAME, defaults={"is_default": True})
+            if not found.is_default:
+                found.is_default = True
+                found.save(update_fields=["is_default", "updated_at"])
+        return found
+
+
 class PageType(models.TextChoices):
     EVENT_CREATE = "EventCreate", "Event create (host) page"
     EVENT_SIGNUP = "EventSignup", "Event signup page"
 
 
 class Page(models.Model):
-    """An action page. Page short names are unique across every page type, as in ActionKit."""
+    """An action page. Page short names are unique across every page type, as in ActionKit.
+
+    `list` is the mailing list the action processor subscribes a user who acts on the page to
+    (unless the action says `suppress_subscribe`); a page saved without one gets the default list.
+    """
 
     name = models.CharField(max_length=255, unique=True, help_text="The page's short name.")
     title = models.CharField(max_length=255, blank=True)
     type = models.CharField(max_length=32, choices=PageType.choices)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="pages")
+    list = models.ForeignKey(
+        MailingList,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pages",
+        help_text="Who acts on the page is subscribed to this list (empty: the default list).",
+    )
     status = models.CharField(max_length=16, default="active")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -91,6 +140,11 @@ class Page(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_type_display()})"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.list_id is None:
+            self.list = MailingList.default()
+        super().save(*args, **kwargs)
 
 
 class User(models.Model):
@@ -113,7 +167,9 @@ class User(models.Model):
     country = models.CharField(max_length=255, blank=True, default="United States")
     source = models.CharField(max_length=255, blank=True)
     lang = models.CharField(max_length=16, blank=True)
-    subscription_status = models.CharField(max_length=32, default="subscribed")
+    # ActionKit's values: "subscribed" (to at least one list), "unsubscribed", "never". Kept in step
+    # with the user's Subscription rows by the action processor and the loader.
+    subscription_status = models.CharField(max_length=32, default="never")
     token = models.CharField(max_length=16, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -291,6 +347,9 @@ class Action(models.Model):
     source = models.CharField(max_length=255, blank=True)
     akid = models.CharField(max_length=255, blank=True, help_text="The akid sent with the action (mailing link).")
     status = models.CharField(max_length=16, default="complete")
+    subscribed_user = models.BooleanField(
+        default=False, help_text="The action subscribed the user to the page's list (they were not on it)."
+    )
     fields = models.JSONField(default=dict, blank=True, help_text="The action_<name> fields sent.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -300,3 +359,44 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} action #{self.pk} by {self.user}"
+
+
+class Subscription(models.Model):
+    """A user's subscription to a mailing list (one per user and list)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="subscriptions")
+    list = models.ForeignKey(MailingList, on_delete=models.PROTECT, related_name="subscriptions")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["user", "list"], name="ak_one_subscription_per_user_list")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.list}"
+
+
+class SubscriptionChange(models.TextChoices):
+    SUBSCRIBE = "subscribe", "Subscribe"
+    UNSUBSCRIBE = "unsubscribe", "Unsubscribe"
+
+
+class SubscriptionHistory(models.Model):
+    """One change of a user's subscriptions: what changed, on which list, and the action that did it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="subscription_history")
+    list = models.ForeignKey(MailingList, on_delete=models.PROTECT, related_name="subscription_history")
+    change = models.CharField(max_length=32, choices=SubscriptionChange.choices)
+    action = models.ForeignKey(
+        Action, on_delete=models.SET_NULL, null=True, blank=True, related_name="subscription_changes"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "subscription history"
+
+    def __str__(self) -> str:
+        return f"{self.change} {self.user} on {self.list}"

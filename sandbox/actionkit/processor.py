@@ -5,7 +5,10 @@ An Event": `page` (short name) and `email` are required; the user is matched by 
 (`created_user`); on an event-create page the event is created in the page's campaign from the
 `event_*` fields (the start as three fields, validated to be in the future and within the
 campaign's maximum size) and the action taker becomes its host; on a signup page the user is
-signed up for `event_id`. Choices where the documentation is silent are listed in README.md.
+signed up for `event_id`. Like ActionKit's processor, acting on a page subscribes the user to the
+page's mailing list unless the action says `suppress_subscribe` (a true value); the answer's
+`subscribed_user` says whether this action put the user on the list. Choices where the
+documentation is silent are listed in README.md.
 """
 
 from __future__ import annotations
@@ -20,8 +23,21 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from .models import Action, Event, EventField, EventSignup, EventStatus, Page, PageType, SignupRole, SignupStatus, User
+from .models import (
+    Action,
+    Event,
+    EventField,
+    EventSignup,
+    EventStatus,
+    MailingList,
+    Page,
+    PageType,
+    SignupRole,
+    SignupStatus,
+    User,
+)
 from .resources import Context, Invalid, format_timestamp, parse_bool, parse_int, parse_text
+from .setup import subscribe
 
 # User fields an action may carry (ActionKit's user form fields); blank values never erase data.
 USER_ACTION_FIELDS = (
@@ -161,6 +177,8 @@ def process(data: dict[str, Any], *, remote_addr: str = "") -> Outcome:
     """Validate and record one action; raises Invalid (400) without writing anything."""
     with transaction.atomic():
         page = _page(data)
+        # Read before anything is written, so that a malformed value is a 400 that changes nothing.
+        suppress_subscribe = parse_bool(data.get("suppress_subscribe", ""), "suppress_subscribe")
         user, created_user = _user(data)
         custom = {
             key[len("action_") :]: parse_text(value, key) for key, value in data.items() if key.startswith("action_")
@@ -175,6 +193,10 @@ def process(data: dict[str, Any], *, remote_addr: str = "") -> Outcome:
             action.type = "EventSignup"
             action.signup = _signup(page, user, data)
         action.save()
+        if not suppress_subscribe:
+            action.subscribed_user = subscribe(user, page.list or MailingList.default(), action=action)
+            if action.subscribed_user:
+                action.save(update_fields=["subscribed_user", "updated_at"])
     redirect = f"/cms/thanks/{page.name}?action_id={action.pk}&akid={user.akid}&ar=1&rd=1"
     return Outcome(action=action, redirect_url=redirect)
 
@@ -345,7 +367,7 @@ def response_body(outcome: Outcome, ctx: Context, *, authenticated: bool, remote
         "resource_uri": ctx.uri("eventcreateaction" if is_create else "eventsignupaction", action.pk),
         "source": action.source,
         "status": action.status,
-        "subscribed_user": action.created_user,
+        "subscribed_user": action.subscribed_user,
         "taf_emails_sent": None,
         "type": action.type,
         "updated_at": format_timestamp(action.updated_at),

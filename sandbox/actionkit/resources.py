@@ -30,11 +30,14 @@ from .models import (
     EventSignup,
     EventSignupField,
     EventStatus,
+    MailingList,
     Page,
     PageType,
     Phone,
     SignupRole,
     SignupStatus,
+    Subscription,
+    SubscriptionHistory,
     User,
 )
 
@@ -517,6 +520,7 @@ def _page_renderer(resource: str) -> Callable[[Page, Context], dict[str, Any]]:
             "title": page.title,
             "type": page.type,
             "campaign": ctx.uri("campaign", page.campaign_id),
+            "list": ctx.uri("list", page.list_id),
             "status": page.status,
             "hidden": False,
             "fields": {},
@@ -592,6 +596,7 @@ def _action_renderer(resource: str) -> Callable[[Action, Context], dict[str, Any
             "user": ctx.uri("user", action.user_id),
             "akid": action.user.akid if isinstance(action, Action) else None,
             "created_user": action.created_user,
+            "subscribed_user": action.subscribed_user,
             "source": action.source,
             "status": action.status,
             "fields": action.fields or {},
@@ -603,6 +608,34 @@ def _action_renderer(resource: str) -> Callable[[Action, Context], dict[str, Any
         return _stamp(action, body, ctx, resource)
 
     return render
+
+
+def render_list(mailing_list: MailingList, ctx: Context) -> dict[str, Any]:
+    body = {"id": mailing_list.pk, "name": mailing_list.name, "is_default": mailing_list.is_default}
+    return _stamp(mailing_list, body, ctx, "list")
+
+
+def render_subscription(subscription: Subscription, ctx: Context) -> dict[str, Any]:
+    body = {
+        "id": subscription.pk,
+        "user": ctx.uri("user", subscription.user_id),
+        "list": ctx.uri("list", subscription.list_id),
+    }
+    return _stamp(subscription, body, ctx, "subscription")
+
+
+def render_subscriptionhistory(entry: SubscriptionHistory, ctx: Context) -> dict[str, Any]:
+    action = entry.action if isinstance(entry, SubscriptionHistory) else None
+    is_create = action is not None and action.type == "EventCreate"
+    action_resource = "eventcreateaction" if is_create else "eventsignupaction"
+    body = {
+        "id": entry.pk,
+        "user": ctx.uri("user", entry.user_id),
+        "list": ctx.uri("list", entry.list_id),
+        "change": entry.change,
+        "action": ctx.uri(action_resource, entry.action_id),
+    }
+    return _stamp(entry, body, ctx, "subscriptionhistory")
 
 
 # --- hooks -----------------------------------------------------------------------------------------
@@ -719,6 +752,56 @@ _register(
 )
 _register(
     Resource(
+        name="list",
+        model=MailingList,
+        render=render_list,
+        fields={"name": Writable(required=True)},
+        filters={
+            "id": Filter("id", "int"),
+            "name": Filter("name"),
+            "is_default": Filter("is_default", "bool"),
+            **_STAMPS,
+        },
+        ordering=("id", "name", "created_at"),
+    )
+)
+# Subscriptions change only through actions (acting on a page subscribes), as this service uses them.
+_register(
+    Resource(
+        name="subscription",
+        model=Subscription,
+        render=render_subscription,
+        filters={
+            "id": Filter("id", "int"),
+            "user": Filter("user", "ref:user"),
+            "user__email": Filter("user__email", "email"),
+            "list": Filter("list", "ref:list"),
+            **_STAMPS,
+        },
+        ordering=("id", "created_at"),
+        readonly=True,
+    )
+)
+_register(
+    Resource(
+        name="subscriptionhistory",
+        model=SubscriptionHistory,
+        render=render_subscriptionhistory,
+        filters={
+            "id": Filter("id", "int"),
+            "user": Filter("user", "ref:user"),
+            "user__email": Filter("user__email", "email"),
+            "list": Filter("list", "ref:list"),
+            "change": Filter("change"),
+            **_STAMPS,
+        },
+        ordering=("id", "created_at"),
+        readonly=True,
+        select_related=("action",),
+    )
+)
+_register(
+    Resource(
         name="campaign",
         model=Campaign,
         render=render_campaign,
@@ -745,12 +828,14 @@ for _resource, _type in (("eventcreatepage", PageType.EVENT_CREATE), ("eventsign
                 "name": Writable(required=True),
                 "title": Writable(),
                 "campaign": Writable("ref", required=True, ref="campaign"),
+                "list": Writable("ref", ref="list"),
                 "status": Writable("choice", choices=("active", "inactive")),
             },
             filters={
                 "id": Filter("id", "int"),
                 "name": Filter("name"),
                 "campaign": Filter("campaign", "ref:campaign"),
+                "list": Filter("list", "ref:list"),
                 **_STAMPS,
             },
             ordering=("id", "name", "created_at"),

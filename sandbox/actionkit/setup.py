@@ -1,4 +1,5 @@
-"""Make an emulated ActionKit instance: API users, event campaigns with their pages, users, phones.
+"""Make an emulated ActionKit instance: API users, mailing lists, event campaigns with their pages,
+users, phones and list subscriptions.
 
 Tests, the demo and `loader.py` call these; each is idempotent ("ensure"), so running a setup twice
 leaves one of everything.
@@ -10,7 +11,19 @@ from typing import Any
 
 from django.db import transaction
 
-from .models import ApiUser, Campaign, Page, PageType, Phone, User
+from .models import (
+    Action,
+    ApiUser,
+    Campaign,
+    MailingList,
+    Page,
+    PageType,
+    Phone,
+    Subscription,
+    SubscriptionChange,
+    SubscriptionHistory,
+    User,
+)
 
 
 def ensure_api_user(username: str, password: str) -> ApiUser:
@@ -78,3 +91,26 @@ def ensure_phone(user: User, phone: str, *, type: str = "home", source: str = ""
             existing.save()
         return existing
     return Phone.objects.create(user=user, phone=phone, type=type, source=source)
+
+
+def ensure_list(name: str) -> MailingList:
+    """The mailing list of this name (created if missing); "Default list" is the instance's default."""
+    if name == MailingList.DEFAULT_NAME:
+        return MailingList.default()
+    return MailingList.objects.get_or_create(name=name)[0]
+
+
+def subscribe(user: User, mailing_list: MailingList, *, action: Action | None = None) -> bool:
+    """Subscribe the user to the list, as acting on a page of that list does; True if they were not on it.
+
+    A new subscription gets a "subscribe" history entry (naming the action that made it) and makes
+    the user's `subscription_status` "subscribed". Subscribing a subscriber changes nothing.
+    """
+    _, created = Subscription.objects.get_or_create(user=user, list=mailing_list)
+    if not created:
+        return False
+    SubscriptionHistory.objects.create(user=user, list=mailing_list, change=SubscriptionChange.SUBSCRIBE, action=action)
+    if user.subscription_status != "subscribed":
+        user.subscription_status = "subscribed"
+        user.save(update_fields=["subscription_status", "updated_at"])
+    return True

@@ -20,6 +20,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import ProtectedError
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -196,7 +197,11 @@ def detail(request: HttpRequest, resource: str, pk: int) -> HttpResponse:
         spec.update(obj, read_body(request))
         return HttpResponse(b"", status=202 if request.method == "PATCH" else 204)
     if request.method == "DELETE":
-        obj.delete()
+        try:
+            obj.delete()
+        except ProtectedError:
+            # e.g. a list that pages or subscriptions still use, a campaign that still has events
+            raise Invalid([f"The {resource} {pk} is still in use and cannot be deleted."]) from None
         return HttpResponse(b"", status=204)
     return HttpResponseNotAllowed(["GET", "PATCH", "PUT", "DELETE"])
 

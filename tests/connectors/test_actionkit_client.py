@@ -529,6 +529,7 @@ def test_create_event_via_page_sends_event_fields_and_custom_fields_then_sets_th
         "event_host_requirements": "1",
         "action_mobilize_id": "42",
         "action_event_type": "Canvass",
+        "suppress_subscribe": "1",
     }
     assert body(responses.calls[1]) == {"ends_at": "2030-04-01T22:00:00"}
 
@@ -688,11 +689,30 @@ def test_signup_via_page_sends_the_signup_fields_and_returns_the_signup(client):
         "last_name": "Lovelace",
         "zip": "94110",
         "source": "email",
+        "suppress_subscribe": "1",
     }
     client.signup_via_page("p", "ada@example.com", 277, user={}, akid=".9.x", extra={"action_utm": "a"})
     sent = body(responses.calls[1])
     assert (sent["akid"], sent["action_utm"]) == (".9.x", "a")
     assert "source" not in sent
+
+
+@responses.activate
+def test_signup_via_page_says_suppress_subscribe_unless_asked_to_subscribe(client):
+    responses.post(f"{API}/action/", status=201, json=fixture("action_eventsignup.json"))
+    client.signup_via_page("house-parties_attend", "ada@example.com", 277, user={})
+    client.signup_via_page("house-parties_attend", "ada@example.com", 277, user={}, subscribe=False)
+    client.signup_via_page("house-parties_attend", "ada@example.com", 277, user={}, subscribe=True)
+    first, off, on = (body(call) for call in responses.calls)
+    assert first["suppress_subscribe"] == off["suppress_subscribe"] == "1", "suppressed by default"
+    assert "suppress_subscribe" not in on, "subscribing is ActionKit's default: nothing is sent"
+
+
+@responses.activate
+def test_create_event_via_page_always_says_suppress_subscribe(client):
+    responses.post(f"{API}/action/", status=201, json=fixture("action_eventcreate.json"))
+    client.create_event_via_page("house-parties-host", "mobilize-events@example.org", {"title": "T", "zip": "1"})
+    assert body(responses.calls[0])["suppress_subscribe"] == "1"
 
 
 @responses.activate

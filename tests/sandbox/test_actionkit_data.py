@@ -18,11 +18,21 @@ from sandbox.actionkit.models import (
     EventField,
     EventSignup,
     EventSignupField,
+    MailingList,
     Page,
     Phone,
+    Subscription,
+    SubscriptionHistory,
     User,
 )
-from sandbox.actionkit.setup import ensure_api_user, ensure_campaign, ensure_phone, ensure_user
+from sandbox.actionkit.setup import (
+    ensure_api_user,
+    ensure_campaign,
+    ensure_list,
+    ensure_phone,
+    ensure_user,
+    subscribe,
+)
 
 pytestmark = pytest.mark.django_db
 DEMO = Path(__file__).resolve().parents[2] / "sandbox" / "actionkit" / "fixtures" / "demo.json"
@@ -74,10 +84,29 @@ def test_ensure_user_and_phone_are_idempotent():
     assert (phone.type, phone.normalized_phone) == ("mobile", "2025550100")
 
 
+def test_pages_are_on_the_default_list_and_subscribe_is_idempotent_with_one_history_entry():
+    ensure_campaign("parties", "parties_host", "parties_attend")
+    default = MailingList.objects.get(is_default=True)
+    assert default.name == "Default list"
+    assert ensure_list("Default list") == default
+    assert set(Page.objects.values_list("list", flat=True)) == {default.pk}
+    volunteers = ensure_list("Volunteers")
+    assert ensure_list("Volunteers") == volunteers and not volunteers.is_default
+    user = ensure_user("ada@example.com")
+    assert user.subscription_status == "never"
+    assert subscribe(user, volunteers) is True
+    assert subscribe(user, volunteers) is False
+    assert Subscription.objects.filter(user=user).count() == 1
+    assert list(SubscriptionHistory.objects.values_list("change", "list__name")) == [("subscribe", "Volunteers")]
+    user.refresh_from_db()
+    assert user.subscription_status == "subscribed"
+
+
 # --- loader ------------------------------------------------------------------------------------------------
 
 FILE = {
     "api_users": [{"username": "sync", "password": "pw-123"}],
+    "lists": [{"name": "Volunteers"}],
     "campaigns": [
         {
             "name": "parties",
@@ -88,7 +117,7 @@ FILE = {
             "signup_page": "parties_attend",
         }
     ],
-    "pages": [{"name": "parties_attend_2", "type": "EventSignup", "campaign": "parties"}],
+    "pages": [{"name": "parties_attend_2", "type": "EventSignup", "campaign": "parties", "list": "Volunteers"}],
     "users": [
         {
             "email": "ada@example.com",
@@ -118,14 +147,15 @@ FILE = {
             "fields": [{"name": "mobilize_attendance_status", "value": "ATTENDED"}],
         }
     ],
+    "subscriptions": [{"email": "ada@example.com", "list": "Volunteers"}],
 }
 
 
 def test_load_file_loads_every_kind_and_says_what_it_loaded(tmp_path):
     summary = loader.load_file(write(tmp_path, FILE))
     assert summary == (
-        "Loaded ActionKit sandbox data from actionkit.json: 1 API users, 1 campaigns, 1 pages, 1 users, "
-        "1 phones, 1 events, 1 signups."
+        "Loaded ActionKit sandbox data from actionkit.json: 1 API users, 1 lists, 1 campaigns, 1 pages, 1 users, "
+        "1 phones, 1 events, 1 signups, 1 subscriptions."
     )
     assert ApiUser.objects.get().check_password("pw-123")
     campaign = Campaign.objects.get()
@@ -143,6 +173,12 @@ def test_load_file_loads_every_kind_and_says_what_it_loaded(tmp_path):
     assert (attendee.user.email, attendee.attended) == ("ada@example.com", True)
     assert list(attendee.fields.values_list("name", "value")) == [("mobilize_attendance_status", "ATTENDED")]
     assert EventSignup.objects.get(role="host").user.email == "host@example.com"
+    pages = dict(Page.objects.values_list("name", "list__name"))
+    assert pages == {"parties_host": "Default list", "parties_attend": "Default list", "parties_attend_2": "Volunteers"}
+    [subscription] = Subscription.objects.all()
+    assert (subscription.user.email, subscription.list.name) == ("ada@example.com", "Volunteers")
+    assert User.objects.get(email="ada@example.com").subscription_status == "subscribed"
+    assert User.objects.get(email="host@example.com").subscription_status == "never"
 
 
 def test_loading_the_same_file_twice_changes_nothing(tmp_path):
@@ -213,6 +249,13 @@ def test_dump_shows_events_users_signups_and_pages_with_duplicate_field_rows_vis
     attendee = next(s for s in data["signups"] if s["role"] == "attendee")
     assert (attendee["event"], attendee["email"], attendee["attended"]) == (event.pk, "ada@example.com", True)
     assert attendee["fields"][0]["name"] == "mobilize_attendance_status"
+    assert {(m["name"], m["is_default"]) for m in data["lists"]} == {("Default list", True), ("Volunteers", False)}
+    assert {page["name"]: page["list"] for page in data["pages"]}["parties_attend_2"] == "Volunteers"
+    assert ada["subscription_status"] == "subscribed"
+    assert [(s["email"], s["list"]) for s in data["subscriptions"]] == [("ada@example.com", "Volunteers")]
+    assert [(h["email"], h["list"], h["change"]) for h in data["subscription_history"]] == [
+        ("ada@example.com", "Volunteers", "subscribe")
+    ]
     json.dumps(data)  # JSON-ready
 
 
@@ -231,7 +274,7 @@ def test_a_dump_loads_back_into_an_empty_instance(tmp_path):
     assert [s["email"] for s in after["signups"]] == [s["email"] for s in before["signups"]]
     strip = without_ids(before)
     again = without_ids(after)
-    for kind in ("campaigns", "pages", "users", "events"):
+    for kind in ("lists", "campaigns", "pages", "users", "events", "subscriptions"):
         assert strip[kind] == again[kind]
     assert [{k: v for k, v in s.items() if k != "event"} for s in strip["signups"]] == [
         {k: v for k, v in s.items() if k != "event"} for s in again["signups"]
@@ -256,7 +299,20 @@ def test_the_sandbox_commands_load_and_dump_actionkit(tmp_path):
 
 def test_the_admin_lists_and_shows_every_sandbox_model(admin_client, tmp_path):
     loader.load_file(write(tmp_path, FILE))
-    for name in ("apiuser", "campaign", "page", "user", "phone", "event", "eventfield", "eventsignup", "action"):
+    for name in (
+        "apiuser",
+        "campaign",
+        "page",
+        "user",
+        "phone",
+        "event",
+        "eventfield",
+        "eventsignup",
+        "action",
+        "mailinglist",
+        "subscription",
+        "subscriptionhistory",
+    ):
         assert admin_client.get(f"/admin/sandbox_actionkit/{name}/").status_code == 200, name
     event = Event.objects.get()
     page = admin_client.get(f"/admin/sandbox_actionkit/event/{event.pk}/change/")

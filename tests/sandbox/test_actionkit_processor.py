@@ -8,9 +8,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from sandbox.actionkit.models import Action, Event, EventField, EventSignup, User
+from sandbox.actionkit.models import (
+    Action,
+    Event,
+    EventField,
+    EventSignup,
+    MailingList,
+    Page,
+    Subscription,
+    SubscriptionHistory,
+    User,
+)
 from sandbox.actionkit.processor import local_now
-from sandbox.actionkit.setup import ensure_campaign, ensure_user
+from sandbox.actionkit.setup import ensure_campaign, ensure_list, ensure_user
 
 from ._actionkit import API, CREATE_PAGE, SIGNUP_PAGE, basic, future_start, host_fields, make_instance, post_json
 
@@ -263,3 +273,138 @@ def test_a_signup_for_an_event_of_another_campaign_or_a_closed_event_is_refused(
     assert response.status_code == 400
     assert "cancelled" in response.json()["errors"]["event_id"][0]
     assert not EventSignup.objects.filter(role="attendee").exists()
+
+
+# --- mailing list subscriptions ------------------------------------------------------------------------------
+
+
+def subscriptions(email: str) -> list[str]:
+    """The names of the lists the user of this email is subscribed to."""
+    return sorted(Subscription.objects.filter(user__email__iexact=email).values_list("list__name", flat=True))
+
+
+def test_acting_on_a_signup_page_subscribes_the_user_to_the_pages_list_with_a_history_entry(client, event):
+    volunteers = ensure_list("Volunteers")
+    Page.objects.filter(name=SIGNUP_PAGE).update(list=volunteers)
+    body = signup(client, event.pk, email="ada@example.com").json()
+    assert body["subscribed_user"] is True
+    assert subscriptions("ada@example.com") == ["Volunteers"]
+    [entry] = SubscriptionHistory.objects.filter(user__email="ada@example.com")
+    assert (entry.list, entry.change, entry.action_id) == (volunteers, "subscribe", body["id"])
+    assert User.objects.get(email="ada@example.com").subscription_status == "subscribed"
+    assert Action.objects.get(pk=body["id"]).subscribed_user is True
+
+
+def test_a_page_without_a_list_of_its_own_subscribes_to_the_default_list(client, event):
+    signup(client, event.pk, email="ada@example.com")
+    assert subscriptions("ada@example.com") == ["Default list"]
+    assert MailingList.objects.get(name="Default list").is_default
+
+
+def test_an_event_create_action_subscribes_its_host_too(client, campaign):
+    create_event(client, email="host@example.com")
+    assert subscriptions("host@example.com") == ["Default list"]
+
+
+def test_a_subscriber_acting_again_is_not_subscribed_twice(client, event):
+    first = signup(client, event.pk, email="ada@example.com").json()
+    second = signup(client, event.pk, email="ada@example.com").json()
+    assert (first["subscribed_user"], second["subscribed_user"]) == (True, False)
+    assert Subscription.objects.filter(user__email="ada@example.com").count() == 1
+    assert SubscriptionHistory.objects.filter(user__email="ada@example.com").count() == 1
+
+
+@pytest.mark.parametrize("value", ["1", "true", True, 1])
+def test_suppress_subscribe_keeps_a_new_user_off_every_list(client, event, value):
+    body = signup(client, event.pk, email="ada@example.com", suppress_subscribe=value).json()
+    assert body["subscribed_user"] is False
+    assert body["signup"], "the signup itself is made"
+    assert subscriptions("ada@example.com") == []
+    assert not SubscriptionHistory.objects.filter(user__email="ada@example.com").exists()
+    assert User.objects.get(email="ada@example.com").subscription_status == "never"
+
+
+def test_suppress_subscribe_on_an_event_create_action_keeps_the_host_off_the_list(client, campaign):
+    response = create_event(client, email="host@example.com", suppress_subscribe="1")
+    assert response.status_code == 201
+    assert subscriptions("host@example.com") == []
+
+
+def test_suppress_subscribe_leaves_an_existing_subscription_alone(client, event):
+    signup(client, event.pk, email="ada@example.com")
+    signup(client, event.pk, email="ada@example.com", suppress_subscribe="1")
+    assert subscriptions("ada@example.com") == ["Default list"], "suppressing is not unsubscribing"
+
+
+@pytest.mark.parametrize("value", ["0", "false", ""])
+def test_a_false_suppress_subscribe_subscribes(client, event, value):
+    signup(client, event.pk, email="ada@example.com", suppress_subscribe=value)
+    assert subscriptions("ada@example.com") == ["Default list"]
+
+
+def test_a_form_encoded_suppress_subscribe_is_honoured(client, event):
+    body = {
+        "page": SIGNUP_PAGE,
+        "email": "form@example.com",
+        "event_id": str(event.pk),
+        "event_signup_ground_rules": "1",
+        "suppress_subscribe": "1",
+    }
+    assert client.post(ACTION, body, **basic()).status_code == 201
+    assert subscriptions("form@example.com") == []
+
+
+def test_a_malformed_suppress_subscribe_is_a_400_that_writes_nothing(client, event):
+    response = signup(client, event.pk, email="ada@example.com", suppress_subscribe="maybe")
+    assert response.status_code == 400
+    assert "suppress_subscribe" in response.json()["errors"]
+    assert not User.objects.filter(email="ada@example.com").exists()
+
+
+def test_subscriptions_and_their_history_are_readable_over_rest(client, event):
+    body = signup(client, event.pk, email="ada@example.com").json()
+    signup(client, event.pk, email="ben@example.com", suppress_subscribe="1")
+    ada = User.objects.get(email="ada@example.com")
+    default = MailingList.objects.get(name="Default list")
+    listing = client.get(f"{API}/subscription/?user={ada.pk}", **basic()).json()
+    expected = [(f"{API}/user/{ada.pk}/", f"{API}/list/{default.pk}/")]
+    assert [(s["user"], s["list"]) for s in listing["objects"]] == expected
+    by_email = client.get(f"{API}/subscription/", {"user__email": "ben@example.com"}, **basic()).json()
+    assert by_email["objects"] == []
+    history = client.get(f"{API}/subscriptionhistory/?user={ada.pk}", **basic()).json()["objects"]
+    assert [(h["change"], h["action"]) for h in history] == [("subscribe", f"{API}/eventsignupaction/{body['id']}/")]
+    page = client.get(f"{API}/eventsignuppage/?name={SIGNUP_PAGE}", **basic()).json()["objects"][0]
+    assert page["list"] == f"{API}/list/{default.pk}/"
+    assert client.get(f"{API}/list/{default.pk}/", **basic()).json()["name"] == "Default list"
+    user = client.get(f"{API}/user/{ada.pk}/", **basic()).json()
+    assert user["subscription_status"] == "subscribed"
+    action = client.get(f"{API}/eventsignupaction/{body['id']}/", **basic()).json()
+    assert action["subscribed_user"] is True
+
+
+def test_subscriptions_are_made_only_by_actions(client, campaign):
+    ada = User.objects.create(email="ada@example.com")
+    default = MailingList.default()
+    response = post_json(client, f"{API}/subscription/", {"user": ada.pk, "list": default.pk}, **basic())
+    assert response.status_code == 400
+    assert not Subscription.objects.exists()
+    assert User.objects.get(pk=ada.pk).subscription_status == "never", "a user made over REST is on no list"
+
+
+def test_a_page_can_be_moved_to_another_list_over_rest_and_a_used_list_cannot_be_deleted(client, event):
+    created = post_json(client, f"{API}/list/", {"name": "Volunteers"}, **basic())
+    assert created.status_code == 201
+    volunteers = MailingList.objects.get(name="Volunteers")
+    page = Page.objects.get(name=SIGNUP_PAGE)
+    response = client.patch(
+        f"{API}/eventsignuppage/{page.pk}/",
+        data=json.dumps({"list": f"{API}/list/{volunteers.pk}/"}),
+        content_type="application/json",
+        **basic(),
+    )
+    assert response.status_code == 202
+    signup(client, event.pk, email="ada@example.com")
+    assert subscriptions("ada@example.com") == ["Volunteers"]
+    deleted = client.delete(f"{API}/list/{volunteers.pk}/", **basic())
+    assert deleted.status_code == 400
+    assert MailingList.objects.filter(pk=volunteers.pk).exists()

@@ -552,6 +552,11 @@ class ActionKitClient(HttpClient):
         natural-key lookup (`find_events_by_field`) finds the event even if the caller stops
         right after. The end time and a status other than active are not host page fields: they
         are PATCHed onto the new event afterwards. Returns the action; the event id is `event_id`.
+
+        Acting on a page subscribes the action taker to the page's mailing list unless the action
+        says `suppress_subscribe`; this always says it. The taker of an event create action is
+        whoever the event is made in the name of (the integration's placeholder address, not a
+        person), and making an event is no request for email, so no setting subscribes anyone here.
         """
         payload = {name: event[name] for name in EVENT_PAGE_FIELDS if name in event and event[name] is not None}
         if not all(f"starts_at_{part}" in payload for part in ("date", "time", "ampm")) and event.get("starts_at"):
@@ -560,6 +565,7 @@ class ActionKitClient(HttpClient):
             payload["postal"] = payload["zip"]
         action_fields = {f"event_{name}": value for name, value in payload.items()}
         action_fields.update({f"action_{name}": value for name, value in (fields or {}).items() if value is not None})
+        action_fields["suppress_subscribe"] = True
         result = self.act(page, email, action_fields)
         if result.event_id is None:
             raise MalformedResponseError(
@@ -651,6 +657,7 @@ class ActionKitClient(HttpClient):
         user: Mapping[str, Any],
         source: str | None = None,
         akid: str | None = None,
+        subscribe: bool = False,
         extra: Mapping[str, Any] | None = None,
     ) -> ActionResult:
         """Sign a person up for an event by acting on the campaign's signup page.
@@ -659,6 +666,10 @@ class ActionKitClient(HttpClient):
         `event_signup_ground_rules` "1"; the user fields (first_name, last_name, zip, ...) update
         the user. `source` and `akid` (the mailing link's, for attribution) are sent only when
         given. Also creates the EventSignupAction. Returns the action; the signup is `signup_id`.
+
+        ActionKit's processor subscribes whoever acts on a page to the page's mailing list unless
+        the action says `suppress_subscribe`. Unless `subscribe` is true, the action says it: a
+        signup made by a sync is no request for email.
         """
         fields: dict[str, Any] = {"event_id": int(event_id), "event_signup_ground_rules": "1"}
         fields.update({key: value for key, value in user.items() if key != "email"})
@@ -666,6 +677,8 @@ class ActionKitClient(HttpClient):
             fields["source"] = source
         if akid is not None:
             fields["akid"] = akid
+        if not subscribe:
+            fields["suppress_subscribe"] = True
         fields.update(extra or {})
         result = self.act(page, email, fields)
         if result.signup_id is None:

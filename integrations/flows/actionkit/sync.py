@@ -638,6 +638,7 @@ class AttendancesStream(Stream):
             user=payload["user"],
             source=signup.get("source"),
             akid=signup.get("akid"),
+            subscribe=self.flow.config.subscribe_volunteers,
         )
         extra = {
             "user_id": int(result.user_id),
