@@ -45,6 +45,14 @@ class Child:
         return "\n".join(text.splitlines()[-lines:])
 
 
+def _shown(path: Path) -> str:
+    """A path as short as it reads: relative to the current directory when inside it (var/log/web.log)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def _die_with_parent() -> None:
     """In the child, before exec: be sent SIGTERM if the supervisor itself dies (Linux), so even a
     killed supervisor leaves no orphans."""
@@ -54,7 +62,7 @@ def _die_with_parent() -> None:
 
 
 def _stop_signal(signum, frame):
-    # SIGTERM and SIGHUP stop everything the way Ctrl-C does.
+    # Ctrl-C, SIGTERM and closing the terminal (SIGHUP) all stop everything the same way.
     raise KeyboardInterrupt
 
 
@@ -79,8 +87,10 @@ class Command(BaseCommand):
         logs.mkdir(parents=True, exist_ok=True)
         children = self._children(address, logs, concurrency, options["noreload"])
 
-        signal.signal(signal.SIGTERM, _stop_signal)
-        signal.signal(signal.SIGHUP, _stop_signal)
+        # SIGINT too: a shell that starts us in the background ignores it, and Python then leaves it
+        # ignored, so Ctrl-C sent to the group would stop nothing.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, _stop_signal)
         try:
             for child in children:
                 self._start(child)
@@ -180,9 +190,10 @@ class Command(BaseCommand):
             time.sleep(0.2)
 
     def _banner(self, children: list[Child], address: str, concurrency: int) -> None:
-        logs = {child.name: child.log for child in children}
+        logs = {child.name: _shown(child.log) for child in children}
         pids = {child.name: child.process.pid for child in children}
-        broker = settings.BROKER_DIR if settings.CELERY_BROKER_URL.startswith("filesystem://") else "the broker"
+        filesystem = settings.CELERY_BROKER_URL.startswith("filesystem://")
+        broker = f"{_shown(Path(settings.BROKER_DIR))}/" if filesystem else "the broker"
         self.stdout.write(
             self.style.SUCCESS("\nRunning (Ctrl-C stops all three):")
             + f"\n  web     http://{address}/admin/  (pid {pids['web']}, log {logs['web']})"
