@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from io import StringIO
 from pathlib import Path
 from queue import Empty
 
@@ -171,7 +172,7 @@ def test_the_demo_says_so_when_no_worker_would_run_its_syncs(monkeypatch):
 
     monkeypatch.setattr(app.control, "ping", lambda timeout: [])
     with override_settings(CELERY_TASK_ALWAYS_EAGER=False), pytest.raises(CommandError, match="No Celery worker"):
-        call_command("demo", address=f"127.0.0.1:{free_port()}", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        call_command("demo", address=f"127.0.0.1:{free_port()}", stdout=StringIO())
 
 
 # --- Real processes ------------------------------------------------------------------------------
