@@ -6,15 +6,21 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# The embedded default: SQLite, eager Celery tasks, in-process rate limiter, the sandbox on.
+# The embedded default: SQLite, the web server with a real Celery worker and beat on a broker in
+# var/broker/ (logs in var/log/), in-process rate limiter, the sandbox on. The demo's syncs go
+# through the worker. Ctrl-C stops all of it.
 run: export DJANGO_DEBUG ?= 1
 # The demo's ActionKit is the local sandbox, which has no limit: do not wait on production rates.
 run: export ACTIONKIT_READ_RATE ?= 100/second
 run: export ACTIONKIT_WRITE_RATE ?= 100/second
-run: setup
+run: setup .env
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py demo --address $(HOST):$(PORT)
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py run_embedded --demo --address $(HOST):$(PORT)
+
+# DJANGO_DEBUG=1 and secrets generated for this checkout, so any `manage.py` command works here
+# without exporting anything. Written once; an existing .env is never overwritten.
+.env: | $(VENV)/.installed
+	$(PY) -m mobilize_sync.devenv $@
 
 setup: $(VENV)/.installed
 

@@ -25,7 +25,7 @@ def trigger_sync(
     retry_only: bool = False,
     retry_keys: list[tuple[str, str]] | None = None,
 ) -> None:
-    """Queue a run on a Celery worker (runs at once in eager mode, the embedded default)."""
+    """Queue a run on a Celery worker and return at once (with eager tasks, as in the tests, it runs here)."""
     from integrations.tasks import run_integration
 
     kwargs = {

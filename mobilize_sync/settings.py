@@ -1,8 +1,9 @@
 """Django settings for mobilize-sync.
 
 Everything that differs between machines comes from the environment (django-environ).
-With no environment at all the embedded default applies: SQLite, Celery tasks run
-eagerly in-process, the in-process rate limiter, and the sandbox switched on.
+With no environment at all the embedded default applies: SQLite, a Celery broker in a local
+folder (`make run` starts the worker and beat), the in-process rate limiter, and (with
+DJANGO_DEBUG=1) the sandbox switched on.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ env = environ.Env(
     DEBUG=(bool, False),
     SANDBOX_ENABLED=(bool, False),
 )
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# A local .env (`make run` writes one for development) fills in what the environment leaves
+# unset. The test settings turn it off, so a developer's .env never changes what tests see.
+if env.bool("DJANGO_READ_ENV_FILE", default=True):
+    environ.Env.read_env(env.str("DJANGO_ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 
 # The embedded default is a development setup: `make run` exports DJANGO_DEBUG=1.
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -87,8 +91,15 @@ WSGI_APPLICATION = "mobilize_sync.wsgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several threads (the server and the demo's sync) share the file: wait, don't fail.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+    # The web server, the Celery worker's threads and beat share the file. WAL lets readers go on
+    # while one connection writes; IMMEDIATE takes the write lock when a transaction starts, so a
+    # transaction that reads and then writes waits its turn (timeout, seconds) instead of failing
+    # with "database is locked" when another process wrote in between.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=30,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -108,9 +119,17 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # --- Redis, Celery -------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+# Without Redis (the embedded default) the broker is a folder: `make run` starts a real worker and
+# beat beside the web server with no server to install (mobilize_sync/broker.py).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT = "mobilize_sync.broker:Transport"
+# Where the embedded default keeps its broker folders and `make run` its logs.
+VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
+BROKER_DIR = Path(env("BROKER_DIR", default=str(VAR_DIR / "broker")))
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+# Tasks go to a worker, as in production; the test settings make them eager.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

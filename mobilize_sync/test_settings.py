@@ -1,4 +1,4 @@
-"""Settings for the test suite: the production settings with the sandbox on and fast backoff.
+"""Settings for the test suite: the production settings with the sandbox on, eager tasks and fast backoff.
 
 DATABASE_URL and REDIS_URL still come from the environment, so `make test` runs against
 PostgreSQL and Redis when they are set (as CI does) and SQLite otherwise.
@@ -7,6 +7,9 @@ PostgreSQL and Redis when they are set (as CI does) and SQLite otherwise.
 import os
 from urllib.parse import urlsplit
 
+# What a developer's .env says (`make run` writes DJANGO_DEBUG=1 and keys there) never reaches
+# the tests: only the environment and the defaults below do.
+os.environ["DJANGO_READ_ENV_FILE"] = "0"
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
 os.environ.setdefault("SANDBOX_ENABLED", "1")
 os.environ.setdefault("ALLOW_INSECURE_REMOTES", "1")

@@ -61,6 +61,7 @@ READ_SETTINGS = """
         "CSRF_COOKIE_SECURE": getattr(s, "CSRF_COOKIE_SECURE", None),
         "CELERY_TASK_ALWAYS_EAGER": s.CELERY_TASK_ALWAYS_EAGER,
         "CELERY_BROKER_URL": s.CELERY_BROKER_URL,
+        "CELERY_BROKER_TRANSPORT": getattr(s, "CELERY_BROKER_TRANSPORT", None),
         "RATE_LIMIT_STORAGE_URL": s.RATE_LIMIT_STORAGE_URL,
     }))
 """
@@ -112,6 +113,7 @@ def test_production_with_redis_queues_tasks_on_a_worker(project_copy):
     )
     assert found["CELERY_TASK_ALWAYS_EAGER"] is False
     assert found["CELERY_BROKER_URL"] == found["RATE_LIMIT_STORAGE_URL"] == "redis://redis.internal:6379/0"
+    assert found["CELERY_BROKER_TRANSPORT"] is None, "the broker folder is only the embedded default's"
 
 
 def test_the_sandbox_runs_only_when_enabled(project_copy):
@@ -140,7 +142,9 @@ def test_development_needs_no_environment_at_all(project_copy):
     found = read_settings(project_copy, DJANGO_DEBUG="1")
     assert found["DEBUG"] is True and found["SANDBOX_ENABLED"] is True
     assert found["ALLOW_INSECURE_REMOTES"] is True
-    assert found["CELERY_TASK_ALWAYS_EAGER"] is True and found["CELERY_BROKER_URL"] == "memory://"
+    # Tasks go to a real worker (make run starts it) over a broker that needs no server.
+    assert found["CELERY_TASK_ALWAYS_EAGER"] is False and found["CELERY_BROKER_URL"] == "filesystem://"
+    assert found["CELERY_BROKER_TRANSPORT"] == "mobilize_sync.broker:Transport"
 
 
 def test_the_celery_app_finds_the_sync_task_and_schedules_from_the_database(project_copy):

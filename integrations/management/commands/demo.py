@@ -1,12 +1,15 @@
 """`make run`'s setup: a demo organization on the sandbox, its integrations, one sync of each.
 
-Idempotent: running it again updates the same demo objects and syncs incrementally.
+The syncs go through the Celery worker, as Sync now does in production (`make run` starts the
+worker first; with eager tasks, as in the tests, they run in this process). Idempotent: running
+it again updates the same demo objects and syncs incrementally.
 """
 
 from __future__ import annotations
 
 import socket
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,7 +19,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
 
-from integrations.engine import RunOptions, run_sync
 from integrations.models import (
     ActionKitConfig,
     ActionKitConnection,
@@ -27,7 +29,8 @@ from integrations.models import (
     SyncRun,
 )
 from integrations.reporting import run_summary
-from integrations.services import ensure_schedule
+from integrations.services import ensure_schedule, trigger_sync
+from mobilize_sync.celery import app as celery_app
 
 DEMO_ORG_ID = 1001
 DEMO_API_KEY = "demo-mobilize-key"
@@ -69,8 +72,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--address", default="127.0.0.1:8000", help="Where the admin and sandbox are served")
+        parser.add_argument(
+            "--wait", type=float, default=300.0, help="Seconds to wait for the worker to finish the demo's runs"
+        )
 
-    def handle(self, *args, address: str, **options):
+    def handle(self, *args, address: str, wait: float, **options):
         if not settings.SANDBOX_ENABLED:
             raise CommandError("The demo needs the sandbox: run it with DJANGO_DEBUG=1 (make run does).")
         from sandbox.mobilize.loader import load_file
@@ -92,8 +98,7 @@ class Command(BaseCommand):
 
         # `make run` raises ACTIONKIT_*_RATE for the local sandbox (see the Makefile).
         with serving(host, int(port)):
-            for integration in integrations:
-                run = run_sync(integration, RunOptions(trigger=SyncRun.Trigger.COMMAND))
+            for run in self._sync(integrations, wait):
                 self.stdout.write(run_summary(run))
 
         self.stdout.write(
@@ -105,6 +110,49 @@ class Command(BaseCommand):
                 for username, password, superuser in DEMO_LOGINS
             )
         )
+
+    def _sync(self, integrations: list[Integration], wait: float) -> list[SyncRun]:
+        """Queue one run of each integration, as Sync now does, and wait for the worker to finish them."""
+        if not settings.CELERY_TASK_ALWAYS_EAGER and not celery_app.control.ping(timeout=3.0):
+            raise CommandError(
+                "No Celery worker answers, so nothing would run the demo's syncs: run `make run` "
+                "(or `manage.py run_embedded --demo`), which starts one, or start `celery -A mobilize_sync worker`."
+            )
+        before = {
+            integration.pk: SyncRun.objects.filter(integration=integration)
+            .order_by("-pk")
+            .values_list("pk", flat=True)
+            .first()
+            or 0
+            for integration in integrations
+        }
+        for integration in integrations:
+            trigger_sync(integration, trigger=SyncRun.Trigger.COMMAND)
+        self.stdout.write(
+            f"Queued a sync of each of the {len(integrations)} demo integrations; waiting for the worker."
+        )
+        deadline = time.monotonic() + wait
+        finished: dict[int, SyncRun] = {}
+        while True:
+            for integration in integrations:
+                if integration.pk not in finished:
+                    run = (
+                        SyncRun.objects.filter(integration=integration, pk__gt=before[integration.pk])
+                        .exclude(status=SyncRun.Status.RUNNING)
+                        .order_by("pk")
+                        .first()
+                    )
+                    if run is not None:
+                        finished[integration.pk] = run
+            if len(finished) == len(integrations):
+                return [finished[integration.pk] for integration in integrations]
+            if time.monotonic() >= deadline:
+                missing = ", ".join(i.name for i in integrations if i.pk not in finished)
+                raise CommandError(
+                    f"The worker did not finish {missing} within {wait:g} s; its log says why "
+                    f"(make run: {Path(settings.VAR_DIR) / 'log' / 'worker.log'})."
+                )
+            time.sleep(0.25)
 
     def _logins(self, organization: Organization) -> None:
         for username, password, superuser in DEMO_LOGINS:
