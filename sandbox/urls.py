@@ -1,8 +1,13 @@
 """The sandbox's routes: one prefix per emulated system, under /sandbox/ (development and tests only)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+
+from sandbox.mobilize.views import unknown_path as mobilize_unknown_path
 
 urlpatterns = [
     path("mobilize/v1/", include("sandbox.mobilize.urls")),
+    # Anything else under mobilize/ is an API 404 in Mobilize's error envelope, not an HTML page.
+    re_path(r"^mobilize(?:/.*)?$", csrf_exempt(mobilize_unknown_path)),
     path("actionkit/", include("sandbox.actionkit.urls")),
 ]

@@ -1,6 +1,7 @@
 """Everything the Mobilize sandbox holds, as a document `loader.load_data` reads back.
 
-Events are written as their owner sees them (contact, instructions, real address); attendances
+Events are written as their owner sees them (contact, instructions, real address) and in the
+canonical spelling (no variants: see `variants`), so a loaded file dumps back exactly; attendances
 refer to their person, event, timeslot and sponsor by id. Lists are ordered by id, so the same
 data always dumps to the same document (the generator's determinism test relies on it).
 """
@@ -22,12 +23,13 @@ def dump_organization(org: Organization) -> dict[str, Any]:
         "sandbox_api_keys": [key.key for key in org.api_keys.all()],
         "sandbox_promotes": sorted(other.id for other in org.promotes.all()),
         "sandbox_restricts_sharing": org.restricts_sharing,
+        "sandbox_variant_seed": org.variant_seed,
     }
 
 
 def dump_event(event: Event) -> dict[str, Any]:
-    """An Event object as its owner sees it."""
-    return serialize_event(event, Viewer(org=event.organization, key_org=event.organization))
+    """An Event object as its owner sees it, canonically spelled."""
+    return serialize_event(event, Viewer(org=event.organization, key_org=event.organization, vary=False))
 
 
 def dump_person(person: Person) -> dict[str, Any]:

@@ -14,7 +14,13 @@
   organization have their email withheld from the others);
 - attendances across statuses and `attended` values, referrers with utm_* and a URL carrying
   `?source=...&akid=...`, some recruited by the promoting organizations, some by the synthetic
-  one for promoted events, ratings and feedback, and volunteer-picked times on virtual events.
+  one for promoted events, ratings and feedback, and volunteer-picked times on virtual events;
+- types the reference's enums do not list ("may expand"): about one event in eight has a type
+  outside the Event object's list, and the allied organization's `org_type` is a new one.
+
+The three organizations get `variant_seed = seed`, so the same seed also picks which documented
+spelling or shape each record is served in (see `variants`); people without a phone or a zip
+code are there for the empty-entry variants.
 
 Ids are taken from a block of its own, `organization_id * 1_000_000 + n`, so generating again
 with the same organization id replaces exactly what the last run made and leaves other data
@@ -36,6 +42,7 @@ from .loader import reset_sequences
 from .models import (
     ApiKey,
     Attendance,
+    Choices,
     DeletedEvent,
     Event,
     EventCampaign,
@@ -45,6 +52,7 @@ from .models import (
     Tag,
     Timeslot,
 )
+from .variants import pick
 
 BATCH = 2000
 BLOCK = 1_000_000
@@ -76,6 +84,9 @@ TERRITORIES = [
     ("VI", "America/St_Thomas", "Charlotte Amalie", "00802", 18.3419, -64.9307, "AL"),
 ]
 EVENT_TYPES = ["CANVASS", "PHONE_BANK", "TEXT_BANK", "MEETING", "TRAINING", "HOUSE_PARTY", "VOTER_REG", "RALLY"]
+# Outside the Event object's enum: types only the create endpoint lists, and types newer than the reference.
+UNLISTED_EVENT_TYPES = ["POSTCARD_WRITING", "VOLUNTEER_SHIFT", *Choices.NEW_EVENT_TYPES]
+UNLISTED_EVENT_TYPE_EVERY = 8  # about one event in this many
 TAGS = ["Canvass", "Phones", "Youth", "Spanish language", "Accessible"]
 ACCESSIBILITY = [
     (None, ""),
@@ -144,9 +155,11 @@ def _clear(org_ids: list[int], base: int) -> None:
     Organization.promotes.through.objects.filter(from_organization_id__in=org_ids).delete()
 
 
-def _organizations(organization_id: int, name: str, anchor: int) -> tuple[Organization, Organization, Organization]:
+def _organizations(
+    organization_id: int, name: str, anchor: int, seed: int
+) -> tuple[Organization, Organization, Organization]:
     slug = f"sandbox-{organization_id}"
-    common = {"created_date": anchor - 400 * DAY, "modified_date": anchor - 30 * DAY}
+    common = {"created_date": anchor - 400 * DAY, "modified_date": anchor - 30 * DAY, "variant_seed": seed}
     main = Organization(
         id=organization_id,
         name=name,
@@ -177,7 +190,7 @@ def _organizations(organization_id: int, name: str, anchor: int) -> tuple[Organi
         is_coordinated=True,
         state="PA",
         event_feed_url=f"https://www.mobilize.us/{slug}-allied/",
-        org_type="STATE_PARTY",
+        org_type=Choices.NEW_ORG_TYPES[0],  # "New options may be added": one a client does not know
         **common,
     )
     return main, independent, allied
@@ -212,7 +225,9 @@ def generate(
     anchor = _day_start() if now is None else int(now)
     rng = random.Random(seed)
     base = organization_id * BLOCK
-    main, independent, allied = _organizations(organization_id, name or f"Sandbox Campaign {organization_id}", anchor)
+    main, independent, allied = _organizations(
+        organization_id, name or f"Sandbox Campaign {organization_id}", anchor, seed
+    )
     org_ids = [main.id, independent.id, allied.id]
 
     with transaction.atomic():
@@ -239,7 +254,7 @@ def generate(
 
         slots: list[_Slot] = []
         for batch in _batched(iter(range(events))):
-            _events_batch(rng, batch, base, anchor, (main, independent, allied), campaigns, tags, slots)
+            _events_batch(rng, seed, batch, base, anchor, (main, independent, allied), campaigns, tags, slots)
 
         deleted_count = max(1, events // 50)
         DeletedEvent.objects.bulk_create(
@@ -277,6 +292,7 @@ def generate(
 
 def _events_batch(
     rng: random.Random,
+    seed: int,
     numbers: list[int],
     base: int,
     anchor: int,
@@ -298,6 +314,9 @@ def _events_batch(
         status, notes = ACCESSIBILITY[k % len(ACCESSIBILITY)] if not is_virtual else (None, "")
         created = anchor - rng.randrange(30, 200) * DAY
         event_type = "PHONE_BANK" if is_virtual else rng.choice(EVENT_TYPES)
+        # Chosen by a hash of the seed, not by `rng`, so the rest of the data stays as it was.
+        if pick(seed, "unlisted_event_type", event_id, UNLISTED_EVENT_TYPE_EVERY) == 0:
+            event_type = UNLISTED_EVENT_TYPES[pick(seed, "which_unlisted_type", event_id, len(UNLISTED_EVENT_TYPES))]
         approval = "APPROVED"
         if k % 23 == 7:
             approval = "NEEDS_APPROVAL"
@@ -396,7 +415,7 @@ def _people_batch(rng: random.Random, numbers: list[int], base: int, anchor: int
                 family_name=rng.choice(LAST_NAMES),
                 email_address=f"volunteer{k + 1}.{org_ids[0]}@example.org",
                 phone_number=f"202555{k % 10000:04d}" if k % 6 else "",
-                postal_code=rng.choice(PLACES)[3],
+                postal_code="" if k % 17 == 3 else rng.choice(PLACES)[3],
                 sms_opt_in_status=rng.choice(("UNSPECIFIED", "OPT_IN", "OPT_IN", "OPT_OUT")),
                 blocked_date=anchor - 5 * DAY if k % 97 == 13 else None,
             )

@@ -130,6 +130,13 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _seed(record: Mapping[str, Any], field: str) -> int:
+    value = record.get(field, 0)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise LoadError(f"{_where('organization', record)}: `{field}` must be an integer, not {value!r}.")
+    return value
+
+
 def organization_from(record: Mapping[str, Any]) -> Organization:
     """An Organization from an Organization object (plus sandbox_restricts_sharing)."""
     if "is_coordinated" in record and record["is_coordinated"] is not None:
@@ -153,6 +160,7 @@ def organization_from(record: Mapping[str, Any]) -> Organization:
         created_date=_time(record, "created_date"),
         modified_date=_time(record, "modified_date"),
         restricts_sharing=bool(record.get("sandbox_restricts_sharing", False)),
+        variant_seed=_seed(record, "sandbox_variant_seed"),
     )
 
 

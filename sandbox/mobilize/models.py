@@ -84,6 +84,10 @@ class Choices:
         "OTHER_STATEWIDE",
     )
     ORG_TYPES = ("CAMPAIGN", "STATE_PARTY", "COORDINATED", "INDEPENDENT")
+    # Types the reference does not list yet ("This list may expand", "New options may be added"):
+    # the generator gives some records one, so that clients meet a value they do not know.
+    NEW_EVENT_TYPES = ("VOTER_PROTECTION", "BALLOT_CHASE")
+    NEW_ORG_TYPES = ("LOCAL_PARTY",)
     # The create/update endpoints' list (the time zones Mobilize accepts for new events).
     TIMEZONES = (
         "America/New_York",
@@ -118,12 +122,19 @@ class Organization(models.Model):
     district = models.CharField(max_length=32, blank=True)
     candidate_name = models.CharField(max_length=200, blank=True)
     event_feed_url = models.CharField(max_length=300, blank=True)
-    org_type = models.CharField(max_length=32, choices=Choices.of(Choices.ORG_TYPES), default="CAMPAIGN")
+    org_type = models.CharField(
+        max_length=32, choices=Choices.of(Choices.ORG_TYPES + Choices.NEW_ORG_TYPES), default="CAMPAIGN"
+    )
     created_date = models.BigIntegerField(default=now)
     modified_date = models.BigIntegerField(default=now, db_index=True)
     promotes = models.ManyToManyField("self", symmetrical=False, related_name="promoted_by", blank=True)
     restricts_sharing = models.BooleanField(
         default=False, help_text="Sandbox: hide affiliated volunteers' email addresses from other organizations."
+    )
+    variant_seed = models.BigIntegerField(
+        default=0,
+        help_text="Sandbox: picks which documented spelling or shape each of this organization's records is "
+        "served in (see sandbox/mobilize/variants.py); the generator's seed.",
     )
 
     class Meta:
@@ -199,7 +210,9 @@ class Event(models.Model):
     featured_image_url = models.CharField(max_length=500, blank=True)
     high_priority = models.BooleanField(null=True, blank=True)
     timezone = models.CharField(max_length=64, default="America/New_York")
-    event_type = models.CharField(max_length=40, choices=Choices.of(Choices.EVENT_TYPES), default="CANVASS")
+    event_type = models.CharField(
+        max_length=40, choices=Choices.of(Choices.EVENT_TYPES + Choices.NEW_EVENT_TYPES), default="CANVASS"
+    )
     browser_url = models.CharField(max_length=500, blank=True)
     created_date = models.BigIntegerField(default=now)
     modified_date = models.BigIntegerField(default=now, db_index=True)

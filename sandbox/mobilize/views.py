@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from .api import Call, each, endpoint, forbidden, not_found, page_response
+from .api import Call, each, endpoint, error_response, forbidden, not_found, page_response
 from .models import Attendance, Choices, DeletedEvent, Event, Location, Organization, Person, Timeslot
 from .serializers import (
     Related,
@@ -157,7 +157,8 @@ def organization_events(call: Call) -> JsonResponse:
     visibility = p.choices("visibility", Choices.VISIBILITY) or ["PUBLIC"]
     approval = p.choices("approval_status", Choices.APPROVAL_STATUS) or ["APPROVED"]
     owners = p.integers("organization_id")
-    event_types = p.choices("event_types", Choices.EVENT_TYPES)
+    # Mobilize filters by the types it has, including those newer than the reference's list.
+    event_types = p.choices("event_types", Choices.EVENT_TYPES + Choices.NEW_EVENT_TYPES)
     is_virtual = p.boolean("is_virtual")
     high_priority_only = p.boolean("high_priority_only")
     event_campaign_id = p.integer("event_campaign_id")
@@ -235,6 +236,45 @@ def organization_event(call: Call, event_id: int) -> JsonResponse:
     """GET /organizations/:id/events/:event_id (404 unless owned or promoted)."""
     call.params.check()
     return JsonResponse({"data": serialize_event(_event_for(call, event_id), call.viewer)})
+
+
+@endpoint()
+def public_event(call: Call, event_id: int) -> JsonResponse:
+    """GET /events/:event_id: a public event on the platform, whoever owns it.
+
+    "This endpoint will 404 if a private event is requested"; an event not (yet) approved is not
+    public either. A key of the owning organization sees its privileged data, as everywhere.
+    """
+    call.params.check()
+    event = (
+        Event.objects.filter(pk=event_id, visibility="PUBLIC", approval_status="APPROVED")
+        .select_related("organization", "location", "event_campaign")
+        .prefetch_related("timeslots", "tags")
+        .first()
+    )
+    if event is None:
+        raise not_found()
+    return JsonResponse({"data": serialize_event(event, call.viewer)})
+
+
+# "[DEPRECATED] List all public events" and "List deleted public events": Mobilize answers them as
+# aliases of the organization endpoints for this organization.
+DEPRECATED_ALIAS_ORGANIZATION_ID = 1
+
+
+def deprecated_events(request: HttpRequest) -> HttpResponse:
+    """GET /events (deprecated): an alias of GET /organizations/1/events, parameters and all."""
+    return organization_events(request, organization_id=DEPRECATED_ALIAS_ORGANIZATION_ID)
+
+
+def deprecated_deleted_events(request: HttpRequest) -> HttpResponse:
+    """GET /events/deleted (deprecated): an alias of GET /organizations/1/events/deleted."""
+    return deleted_events(request, organization_id=DEPRECATED_ALIAS_ORGANIZATION_ID)
+
+
+def unknown_path(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
+    """Any other path under the API, with any method: 404 in the error envelope, not Django's HTML page."""
+    return error_response(404, {"detail": "Not found."})
 
 
 @endpoint()
@@ -335,7 +375,8 @@ def organization_people(call: Call) -> JsonResponse:
     people = Person.objects.filter(organizations=call.org)
     if updated_since is not None:
         people = people.filter(modified_date__gte=updated_since)
-    return page_response(call.request, people, each(serialize_person), paging)
+    variants = call.viewer.variants_of(call.org)
+    return page_response(call.request, people, each(lambda person: serialize_person(person, variants=variants)), paging)
 
 
 @endpoint()

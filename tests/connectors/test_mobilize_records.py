@@ -262,3 +262,139 @@ def test_normalize_event_never_fails_on_odd_shapes_and_is_idempotent(raw):
     event = normalize_event(raw)
     assert isinstance(event["timeslots"], list) and isinstance(event["tags"], list)
     assert normalize_event(event) == event
+
+
+# --- every variant the reference allows or shows (the sandbox sends each; see sandbox/mobilize/variants.py) -
+
+PRIVATE_OLDER = "This event address is private. Sign up for more details"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        PRIVATE_STRAIGHT,
+        PRIVATE_CURLY,
+        PRIVATE_OLDER,
+        "This event address is private",
+        "This event's address is private.",
+    ],
+    ids=["straight_apostrophe", "curly_apostrophe", "older_wording", "older_first_sentence", "first_sentence"],
+)
+def test_private_address_is_recognised_in_every_wording_mobilize_has_used(text):
+    assert is_private_address({"venue": text, "address_lines": [text, ""]})
+    assert is_private_address({"venue": "", "address_lines": [text, ""]})
+    assert is_private_address(normalize_location({"venue": text, "address_lines": [text, ""]}))
+
+
+@pytest.mark.parametrize(
+    "venue",
+    ["This event is at the Private Dining Room", "Address is private property, use the side door", "Privately held"],
+)
+def test_a_venue_that_only_mentions_private_is_not_a_hidden_address(venue):
+    assert not is_private_address({"venue": venue, "address_lines": ["1 Main St", ""]})
+
+
+def test_high_priority_null_from_the_references_examples_stays_none():
+    event = normalize_event({"id": 1, "high_priority": None})
+    assert event["high_priority"] is None
+    assert normalize_event({"id": 1})["high_priority"] is None
+
+
+@pytest.mark.parametrize("event_type", ["VOTER_PROTECTION", "POSTCARD_WRITING", "volunteer_shift"])
+def test_event_type_outside_todays_enum_is_kept_as_sent(event_type):
+    assert normalize_event({"id": 1, "event_type": event_type})["event_type"] == event_type
+
+
+def test_org_type_outside_todays_enum_is_kept_and_the_flags_still_decide_the_firewall_side():
+    sponsor = {"id": 9, "is_coordinated": True, "is_independent": False, "org_type": "LOCAL_PARTY"}
+    event = normalize_event({"id": 1, "sponsor": sponsor})
+    assert event["sponsor"]["org_type"] == "LOCAL_PARTY"
+    assert firewall_side(event["sponsor"]) == "coordinated"
+    assert firewall_side({"org_type": "LOCAL_PARTY"}) == "unknown", "an unknown type never guesses a side"
+
+
+def test_phone_list_holding_one_empty_string_is_no_phone():
+    person = normalize_person({"user_id": 1, "phone_numbers": [{"primary": True, "number": ""}]})
+    assert primary_phone(person) is None
+    assert primary_phone({"phone_numbers": [{"primary": True, "number": None}]}) is None
+
+
+def test_postal_list_holding_one_empty_string_is_no_postal_code():
+    person = normalize_person({"user_id": 1, "postal_addresses": [{"primary": True, "postal_code": ""}]})
+    assert primary_postal_code(person) is None
+
+
+def test_contact_email_under_the_tables_email_adddress_is_the_events_contact_email():
+    event = normalize_event({"id": 1, "contact": {"name": "Desk", "email_adddress": "desk@example.org"}})
+    assert event["contact"]["email_address"] == "desk@example.org"
+    assert "email_adddress" not in event["contact"]
+
+
+def test_location_with_the_tables_plain_district_keys_fills_the_examples_value_keys():
+    event = normalize_event({"id": 1, "location": {"congressional_district": "12", "state_leg_district": "66"}})
+    assert event["location"]["congressional_district_value"] == "12"
+    assert event["location"]["state_leg_district_value"] == "66"
+    assert event["location"]["state_senate_district_value"] is None
+
+
+def test_attendance_event_with_timeslots_null_normalizes_to_an_empty_list():
+    attendance = normalize_attendance({"id": 1, "event": {"id": 2, "timeslots": None}, "timeslot": {"id": 3}})
+    assert attendance["event"]["timeslots"] == []
+
+
+def test_attendance_short_timeslot_gets_every_timeslot_key():
+    attendance = normalize_attendance({"id": 1, "timeslot": {"id": 3, "start_date": 10, "end_date": 20}})
+    assert attendance["timeslot"] == {
+        "id": 3,
+        "start_date": 10,
+        "end_date": 20,
+        "max_attendees": None,
+        "is_full": None,
+        "instructions": None,
+    }
+
+
+def test_attendance_without_rating_feedback_and_override_times_normalizes():
+    """Those fields are not in Mobilize's public API: their absence is the normal case."""
+    attendance = normalize_attendance({"id": 1, "status": "REGISTERED"})
+    for key in ("rating", "feedback", "override_start_date", "override_end_date"):
+        assert attendance.get(key) is None
+
+
+def test_the_references_own_attendance_example_normalizes():
+    """POST .../attendances' response example: event with timeslots null, high_priority null, a short timeslot."""
+    example = {
+        "id": 198,
+        "attended": None,
+        "created_date": 1536588703,
+        "modified_date": 1536588703,
+        "person": {
+            "id": 57,
+            "given_name": "myfirstname",
+            "family_name": "mylastname",
+            "email_addresses": [{"primary": True, "address": "email@email.com"}],
+            "phone_numbers": [{"primary": True, "number": "1234567890"}],
+            "postal_addresses": [{"primary": True, "postal_code": "11111"}],
+            "sms_opt_in_status": "OPT_IN",
+        },
+        "event": {
+            "id": 345,
+            "timezone": "America/Chicago",
+            "title": "abcdef",
+            "sponsor": {"id": 15, "is_coordinated": True, "is_independent": False, "race_type": None},
+            "timeslots": None,
+            "location": None,
+            "event_type": "TRAINING",
+            "high_priority": None,
+            "contact": None,
+        },
+        "timeslot": {"id": 1, "start_date": 1536679800, "end_date": 1536690600},
+        "status": "REGISTERED",
+        "referrer": {"utm_source": None, "utm_campaign": "string", "url": "string"},
+    }
+    attendance = normalize_attendance(copy.deepcopy(example))
+    assert attendance["event"]["timeslots"] == [] and attendance["event"]["contact"] is None
+    assert attendance["timeslot"]["is_full"] is None and attendance["timeslot"]["start_date"] == 1536679800
+    assert attendance["referrer"]["utm_medium"] is None
+    assert primary_email(attendance["person"]) == "email@email.com"
+    json.dumps(attendance)

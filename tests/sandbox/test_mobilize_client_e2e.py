@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from integrations.connectors.errors import AuthenticationError, MalformedResponseError, NotFoundError, ServerError
-from integrations.connectors.mobilize import MobilizeClient
+from integrations.connectors.mobilize import MobilizeClient, is_private_address
 from sandbox.mobilize.loader import load_file
 from sandbox.mobilize.models import Attendance, Event
 from sandbox.models import FaultKind, FaultRule
@@ -80,7 +80,7 @@ def test_the_owner_gets_privileged_data_and_a_promoter_does_not(served):
     assert own["location"]["venue"] == "The Nguyens' home"
     theirs = {e["id"]: e for e in served(2002, INDEPENDENT_KEY).get_organization_events()}[10004]
     assert theirs["contact"] is None and theirs["instructions"] is None
-    assert theirs["location"]["venue"].startswith("This event's address is private")
+    assert is_private_address(theirs["location"]), theirs["location"]["venue"]  # in whichever wording
     assert theirs["address_visibility"] == "PRIVATE"
 
 

@@ -12,6 +12,7 @@ dicts; keys Mobilize adds later are kept as they come.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, TypedDict
 
@@ -191,6 +192,8 @@ _REFERRER_KEYS = tuple(Referrer.__annotations__)
 _CUSTOM_FIELD_KEYS = tuple(CustomSignupFieldValue.__annotations__)
 
 PRIVATE_ADDRESS_TEXT = "This event's address is private. Sign up for more details"
+# The older wording of the same sentence (Mobilize's earlier examples).
+PRIVATE_ADDRESS_TEXT_OLDER = "This event address is private. Sign up for more details"
 
 
 # --- normalizers -----------------------------------------------------------------------------
@@ -369,20 +372,23 @@ def firewall_side(org: Mapping[str, Any]) -> FirewallSide:
 
 
 def _comparable(text: str) -> str:
-    """Fold the ways the private-address sentence is written: curly quotes, case, end punctuation."""
+    """Fold the ways the private-address sentence is written: curly quotes, case, spacing, end punctuation."""
     for curly in ("\u2019", "\u2018", "\u02bc", "\u2032", "`"):
         text = text.replace(curly, "'")
     return " ".join(text.split()).casefold().rstrip(".")
 
 
-_PRIVATE_ADDRESS = _comparable(PRIVATE_ADDRESS_TEXT)
+# "This event's address is private. Sign up for more details" (live data: straight apostrophe; the
+# reference's tables: curly), and the older "This event address is private. Sign up for more details"
+# (older examples). Only the first sentence is required: the second has changed before.
+_PRIVATE_ADDRESS = re.compile(r"^this event(?:'s)? address is private(?:\.|$)")
 
 
 def is_private_address(location: Mapping[str, Any] | None) -> bool:
     """Whether Mobilize hid this location's address ("This event's address is private...").
 
     Mobilize signals it in text, not a flag on the location: the venue and the first address
-    line are replaced by that sentence (with a curly apostrophe in the docs, straight in data).
+    line are replaced by that sentence, in any of the wordings it has used (see above).
     """
     if not isinstance(location, Mapping):
         return False
@@ -390,4 +396,4 @@ def is_private_address(location: Mapping[str, Any] | None) -> bool:
     candidates = [location.get("venue")]
     if isinstance(lines, list | tuple) and lines:
         candidates.append(lines[0])
-    return any(isinstance(text, str) and _comparable(text) == _PRIVATE_ADDRESS for text in candidates)
+    return any(isinstance(text, str) and _PRIVATE_ADDRESS.match(_comparable(text)) is not None for text in candidates)

@@ -292,6 +292,16 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
+def _contact_email(contact: Mapping[str, Any]) -> str:
+    """The contact's email, under `email_address` or the reference's own spelling `email_adddress`.
+
+    The connector's normaliser already folds the typo; reading both here keeps a contact that
+    reaches the mapping another way (a stored record, a test literal) from losing its email.
+    """
+    email = _str(contact.get("email_address"))
+    return email or _str(contact.get("email_adddress"))
+
+
 def _split_name(name: Any) -> tuple[str | None, str | None]:
     """First word / the rest (None when absent), as the seed's host_first_name / host_last_name."""
     words = name.split() if isinstance(name, str) else []
@@ -542,7 +552,7 @@ def event_timeslot_payload(event: Event, timeslot: Timeslot, target: ActionKitTa
         "event_owning_organization": _text(sponsor.get("name")),
         "host_first_name": host_first_name,
         "host_last_name": host_last_name,
-        "event_contact_email": _text(contact.get("email_address")),
+        "event_contact_email": _contact_email(contact) or None,
         "event_contact_number": _text(contact.get("phone_number")),
         "shift_is_full": _yes_no(timeslot.get("is_full")),
         "created_by_volunteer_host": _yes_no(event.get("created_by_volunteer_host")),
@@ -850,7 +860,7 @@ def user_payload(person: Person) -> dict[str, Any]:
 def host_user_payload(contact: Contact) -> dict[str, Any]:
     """The UserPayload of an event's contact (its host or organizer); SkipRecord when it has no email."""
     contact = _mapping(contact)  # type: ignore[assignment]
-    email = _str(contact.get("email_address"))
+    email = _contact_email(contact)
     if not email:
         raise SkipRecord("The event's contact has no email address, so there is no ActionKit user to sync.")
     first_name, last_name = _split_name(contact.get("name"))
