@@ -117,3 +117,15 @@ def recover_interrupted_runs() -> dict[int, Recovery]:
         if result.freed or result.interrupted:
             done[integration.pk] = result
     return done
+
+
+def release_stale_lock(integration: Integration, *, released_by: str) -> Recovery | None:
+    """An organization admin's "Release": free the lock of a dead holder; None (refused) while one lives.
+
+    A live holder is never disturbed: two runs must never write at once. On PostgreSQL deleting
+    the row could not free a live session's advisory lock anyway; this refuses before trying.
+    """
+    result = recover_dead_lock(integration, note=f"The lock was released by {released_by} from the integration page.")
+    if not result.freed and not result.interrupted and SyncLock.objects.filter(integration=integration).exists():
+        return None
+    return result
