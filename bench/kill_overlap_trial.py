@@ -339,7 +339,7 @@ def main() -> None:
         reference_run = run_sync(reference, RunOptions())
 
         runs = Counter(SyncRun.objects.filter(integration=integration).values_list("status", flat=True))
-        lost_runs = SyncRun.objects.filter(integration=integration, message__startswith="Stopped: this run lost")
+        lost_runs = SyncRun.objects.filter(integration=integration, message__startswith="Stopped before its next write")
         dupes = duplicates(campaign_id)
         missing = losses(campaign_id, reference_campaign_id)
         overlaps = overlapping_runs(integration.pk)

@@ -154,8 +154,8 @@ def _finish_lost(run: SyncRun, ctx: RunContext, lost: LockLost) -> None:
     run.status = SyncRun.Status.INTERRUPTED
     run.message = "\n".join(
         [
-            f"Stopped: this run {lost.message} and wrote nothing after that; the next run resumes from the "
-            "last finished stream. The counts are those of the records handled before it stopped.",
+            f"Stopped before its next write: this run {lost.message}. The next run resumes from the last "
+            "finished stream; the counts are those of the records handled before it stopped.",
             *ctx.warnings,
         ]
     )
