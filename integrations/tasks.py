@@ -1,4 +1,10 @@
-"""Celery tasks: thin shells that look the integration up and call the engine."""
+"""Celery tasks: thin shells that look the integration up and call the engine.
+
+Runs are acknowledged when they start (not when they end): a worker killed mid-run does not get
+its run redelivered by the broker an hour later as a surprise. The beat task
+`recover_interrupted_runs` finds such a run within a minute (its lock holder is dead), marks it
+interrupted and queues exactly one recovery run (README, "Locks and crashed runs").
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from integrations.engine import RunOptions, run_sync
 from integrations.models import Integration, SyncRun
 
 
-@shared_task(name="integrations.run_integration", acks_late=True, ignore_result=True)
+@shared_task(name="integrations.run_integration", acks_late=False, ignore_result=True)
 def run_integration(
     integration_id: int,
     trigger: str = SyncRun.Trigger.SCHEDULE,
@@ -30,3 +36,11 @@ def run_integration(
     )
     run = run_sync(integration, options)
     return run.pk if run is not None else None
+
+
+@shared_task(name="integrations.recover_interrupted_runs", acks_late=False, ignore_result=True)
+def recover_interrupted_runs() -> dict[int, list[int]]:
+    """Every minute (beat): free dead holders' locks, mark their runs interrupted, queue one recovery run each."""
+    from integrations.engine.recovery import recover_interrupted_runs as recover
+
+    return {pk: result.interrupted for pk, result in recover().items()}

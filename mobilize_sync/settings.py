@@ -131,9 +131,20 @@ CELERY_RESULT_BACKEND = None
 # Tasks go to a worker, as in production; the test settings make them eager.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_ACKS_LATE = True
+# Runs are acknowledged as they start (tasks.py says why): a killed run is recovered by the
+# beat task below within a minute, never redelivered by the broker's visibility timeout.
+CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker takes a message only when it can start it: a killed worker holds no waiting
+# message that Redis would hand out again after its visibility timeout (an hour).
+CELERY_WORKER_DISABLE_PREFETCH = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "recover-interrupted-runs": {
+        "task": "integrations.recover_interrupted_runs",
+        "schedule": env.float("SYNC_RECOVERY_EVERY_SECONDS", default=60.0),
+    },
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- Secrets at rest --------------------------------------------------------------------
@@ -185,7 +196,9 @@ RATE_LIMIT_STORAGE_URL = env("RATE_LIMIT_STORAGE_URL", default=REDIS_URL or "mem
 
 # --- Engine ---------------------------------------------------------------------------------
 SYNC_WATERMARK_OVERLAP_SECONDS = env.int("SYNC_WATERMARK_OVERLAP_SECONDS", default=300)
-SYNC_LOCK_TTL_SECONDS = env.int("SYNC_LOCK_TTL_SECONDS", default=900)
+# The per-integration lock's lease without a heartbeat (a heartbeat thread renews it every third);
+# a holder silent for this long is dead. engine/lock.py explains the lock.
+SYNC_LOCK_TTL_SECONDS = env.float("SYNC_LOCK_TTL_SECONDS", default=60.0)
 
 # --- Sandbox ----------------------------------------------------------------------------------
 SANDBOX_BASE_URL = env("SANDBOX_BASE_URL", default="http://127.0.0.1:8000/sandbox")

@@ -7,10 +7,13 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from integrations import services
+from integrations.engine.lock import lock_state
+from integrations.engine.recovery import release_stale_lock
 from integrations.flows.registry import get_flow
 from integrations.models import ActionKitConfig, Integration, IntegrationKind, SyncRun
 
@@ -212,6 +215,9 @@ class IntegrationAdmin(OrganizationScopedAdmin):
                     for name in (*actions.RUN_ACTIONS, "test_connection")
                 },
                 run_labels={name: label for name, (label, _) in actions.RUN_ACTIONS.items()},
+                lock=lock_state(obj.pk),
+                can_release_lock=self.has_change_permission(request, obj),
+                release_lock_url=reverse("admin:integrations_integration_release_lock", args=[obj.pk]),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -221,7 +227,12 @@ class IntegrationAdmin(OrganizationScopedAdmin):
                 "<path:object_id>/action/<str:action>/",
                 self.admin_site.admin_view(self.action_view),
                 name="integrations_integration_action",
-            )
+            ),
+            path(
+                "<path:object_id>/lock/release/",
+                self.admin_site.admin_view(self.release_lock_view),
+                name="integrations_integration_release_lock",
+            ),
         ]
         return custom + super().get_urls()
 
@@ -239,6 +250,39 @@ class IntegrationAdmin(OrganizationScopedAdmin):
         else:
             actions.start_run(request, obj, action)
         return HttpResponseRedirect(reverse("admin:integrations_integration_change", args=[obj.pk]))
+
+    def release_lock_view(self, request: HttpRequest, object_id: str):
+        """GET: what holds the lock and a confirmation; POST: release it if its holder is dead (org admins)."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404("No such integration.")
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        change_url = reverse("admin:integrations_integration_change", args=[obj.pk])
+        if request.method == "POST":
+            result = release_stale_lock(obj, released_by=request.user.get_username())
+            if result is None:
+                messages.error(
+                    request,
+                    "Not released: a live run holds the lock (its worker is alive). Releasing it would let two "
+                    "runs write at once; it is freed when that run ends, or when its worker stops.",
+                )
+            elif not result.freed and not result.interrupted:
+                messages.info(request, "The lock was already free.")
+            else:
+                runs = ", ".join(f"#{pk}" for pk in result.interrupted) or "none"
+                queued = " A recovery run is queued." if result.recovery_queued else ""
+                messages.success(request, f"Lock released; runs marked interrupted: {runs}.{queued}")
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": obj,
+            "title": f"Release the lock of {obj.name}?",
+            "lock": lock_state(obj.pk),
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/integrations/integration/release_lock.html", context)
 
     # --- changelist actions ---------------------------------------------------------------
     def _runnable(self, request, queryset):

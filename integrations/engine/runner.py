@@ -26,7 +26,8 @@ from integrations.models import Integration, PendingRetry, RecordLink, SyncItem,
 from .adoption import PENDING, choose_candidate
 from .context import RunContext
 from .ledger import Ledger, payload_hash
-from .lock import IntegrationLock
+from .lock import IntegrationLock, LockLost
+from .recovery import mark_interrupted
 from .streams import Candidate, RecordError, SkipRecord, SourceRecord, Stream, Written
 
 logger = logging.getLogger("integrations.engine")
@@ -69,29 +70,21 @@ def run_sync(integration: Integration, options: RunOptions | None = None) -> Syn
         "retry_only": options.retry_only,
     }
     if not lock.acquire():
-        held = lock.current()
-        since = f" since {held.acquired_at:%Y-%m-%d %H:%M:%S} UTC" if held else ""
-        return SyncRun.objects.create(
-            **run_fields,
-            status=SyncRun.Status.SKIPPED,
-            finished_at=timezone.now(),
-            message=f"Skipped: another run of this integration is in progress{since}; "
-            "runs of one integration never overlap.",
-        )
-    # Holding the lock proves no earlier run is alive: one still "running" died mid-way.
-    SyncRun.objects.filter(integration=integration, status=SyncRun.Status.RUNNING).update(
-        status=SyncRun.Status.FAILED,
-        finished_at=timezone.now(),
-        message="Interrupted: the worker stopped before this run finished. The next run resumed from "
-        "the last watermark; nothing written was lost or duplicated.",
-    )
+        return _skipped(integration, lock, run_fields)
     if options.retry_only and not _anything_to_retry(integration, options.retry_keys):
         # Nothing is queued any more (a later run settled it): a retry has nothing to do and
         # leaves no empty run behind to pose as the integration's last run.
         lock.release()
         logger.info("integration %s: retry asked for, but nothing is queued; no run recorded", integration.pk)
         return None
-    run = SyncRun.objects.create(**run_fields)
+    try:
+        run = SyncRun.objects.create(**run_fields)
+        lock.attach_run(run.pk)
+        # Holding the lock proves no earlier run is alive: one still "running" died mid-way.
+        mark_interrupted(integration, lock.previous, exclude_run_id=run.pk)
+    except BaseException:
+        lock.release()
+        raise
     ctx = RunContext(
         integration=integration,
         run=run,
@@ -117,6 +110,7 @@ def run_sync(integration: Integration, options: RunOptions | None = None) -> Syn
         runner.flush()
 
     ctx.dependency_processor = process_dependency
+    lost: LockLost | None = None
     try:
         flow = get_flow(integration)
         try:
@@ -135,6 +129,8 @@ def run_sync(integration: Integration, options: RunOptions | None = None) -> Syn
     except AuthenticationError as exc:
         aborted.append("setup")
         ctx.warn(f"The run stopped: {exc}")
+    except LockLost as exc:
+        lost = exc
     except ConnectorError as exc:
         aborted.append("setup")
         ctx.warn(f"The run stopped before reading any stream: {exc}")
@@ -143,9 +139,10 @@ def run_sync(integration: Integration, options: RunOptions | None = None) -> Syn
         aborted.append("setup")
         ctx.warn(f"The run stopped on an internal error ({type(exc).__name__}: {exc}); engineers have the traceback.")
     finally:
-        for runner in runners.values():
-            runner.flush()
         lock.release()
+    if lost is not None:
+        _finish_lost(run, ctx, lost)
+        return run
     _finish(run, ctx, aborted, len(streams))
     return run
 
@@ -171,6 +168,44 @@ def failure_summary(failed: int, failures: list[tuple[str, str]]) -> str:
     if len(reasons) > 3:
         lines.append(f"- and {len(reasons) - 3} other reasons (see the failed items).")
     return "\n".join(lines)
+
+
+def _skipped(integration: Integration, lock: IntegrationLock, run_fields: dict[str, Any]) -> SyncRun:
+    """Record (and log) a trigger that found a live run holding the lock."""
+    held = lock.current()
+    holder = f"run #{held.run_id}" if held and held.run_id else "another run"
+    since = f" since {held.acquired_at:%Y-%m-%d %H:%M:%S} UTC" if held else ""
+    logger.info(
+        "integration %s: run skipped, the lock is held by %s (%s)%s",
+        integration.pk,
+        holder,
+        held.holder if held else "?",
+        since,
+    )
+    run = SyncRun.objects.create(
+        **run_fields,
+        status=SyncRun.Status.SKIPPED,
+        message=f"Skipped: {holder} of this integration is in progress{since}; runs of one integration never overlap.",
+    )
+    # Finished when recorded: never before started_at, which the database stamps on insert.
+    SyncRun.objects.filter(pk=run.pk).update(finished_at=run.started_at)
+    run.finished_at = run.started_at
+    return run
+
+
+def _finish_lost(run: SyncRun, ctx: RunContext, lost: LockLost) -> None:
+    """A run that lost its lock stopped before its next write; say exactly that."""
+    run.status = SyncRun.Status.INTERRUPTED
+    run.message = "\n".join(
+        [
+            f"Stopped before its next write: this run {lost.message}. The next run resumes from the last "
+            "finished stream; the counts are those of the records handled before it stopped.",
+            *ctx.warnings,
+        ]
+    )
+    run.finished_at = timezone.now()
+    run.save()
+    logger.warning("integration %s run %s stopped: %s", run.integration_id, run.pk, lost.message)
 
 
 def _finish(run: SyncRun, ctx: RunContext, aborted: list[str], stream_count: int) -> None:
@@ -343,6 +378,7 @@ class StreamRunner:
         if link is not None and link.payload_hash == digest and not ctx.full_resync:
             self._done(record, "unchanged")
             return
+        ctx.lock.ensure_held()  # fencing: a run that lost its lock stops here, before writing
         try:
             if ctx.dry_run:
                 self._dry_run(record, payload, link, pending_hints)
@@ -569,8 +605,7 @@ class StreamRunner:
         self._since_flush, self._last_flush = 0, now
         self.sync_run.streams = {**self.sync_run.streams, self.stream.name: dict(self.stats)}
         self.sync_run.message = "\n".join(self.ctx.warnings)
+        self.ctx.lock.ensure_held()  # stop at once (LockLost) if the lock was lost
         self.sync_run.save(update_fields=[*SyncRun.COUNTERS, "streams", "message"])
-        if not self.ctx.lock.heartbeat():
-            self.ctx.warn("The run's lock expired while it ran; another run may have started.")
         if self.options.progress:
             self.options.progress(self.stream.name, self.sync_run)

@@ -18,6 +18,8 @@ class SyncRun(models.Model):
         PARTIAL = "partial", "Partial (some items failed)"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped (another run held the lock)"
+        # The worker died (or lost its lock) mid-run; the counts are those saved before it stopped.
+        INTERRUPTED = "interrupted", "Interrupted (worker stopped)"
 
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", "Schedule"
@@ -25,6 +27,7 @@ class SyncRun(models.Model):
         RETRY = "retry", "Retry failed items"
         COMMAND = "command", "Command line"
         API = "api", "API"
+        RECOVERY = "recovery", "Recovery after an interrupted run"
 
     integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="runs")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING, db_index=True)
@@ -175,16 +178,21 @@ class PendingRetry(models.Model):
 
 
 class SyncLock(models.Model):
-    """A lease that keeps two runs of one integration from overlapping, across processes and hosts.
+    """Who holds the per-integration lock: the visible record of the lock (engine/lock.py).
 
-    A row lease works the same on PostgreSQL and SQLite, and expires by itself if the worker
-    holding it dies, so a crashed run never blocks the schedule for longer than the TTL.
+    On PostgreSQL the lock itself is a session advisory lock held by the run's own database
+    connection (freed by the database when the worker dies); this row names the holder for
+    people and for dead-holder detection. On SQLite this row is the lock: a lease renewed by a
+    heartbeat thread.
     """
 
     integration = models.OneToOneField(Integration, on_delete=models.CASCADE, primary_key=True, related_name="lock")
+    # host:pid:random, so a holder on this host can be checked for life by its pid.
     holder = models.CharField(max_length=128)
     acquired_at = models.DateTimeField()
     expires_at = models.DateTimeField()
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     def __str__(self) -> str:
         return f"{self.integration_id} held by {self.holder} until {self.expires_at}"

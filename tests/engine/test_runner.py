@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from integrations.connectors.errors import RemoteValidationError, ServerError
 from integrations.engine import (
@@ -27,7 +26,8 @@ from integrations.engine import (
 from integrations.engine.lock import IntegrationLock
 from integrations.flows import registry
 from integrations.flows.base import Flow
-from integrations.models import PendingRetry, RecordLink, SyncItem, SyncLock, SyncRun, Watermark
+from integrations.models import PendingRetry, RecordLink, SyncItem, SyncRun, Watermark
+from tests.engine.lockhelpers import plant_dead_holder
 
 
 class ProcessKilled(BaseException):
@@ -252,16 +252,21 @@ def test_crash_between_destination_write_and_ledger_then_rerun_duplicates_nothin
     assert RecordLink.objects.filter(integration=world.integration).count() == 5
     assert rerun.items.get(source_id="3").action == SyncItem.Action.UPDATED
     crashed.refresh_from_db()
-    assert crashed.status == SyncRun.Status.FAILED and "Interrupted" in crashed.message
+    assert crashed.status == SyncRun.Status.INTERRUPTED and crashed.message.startswith("Interrupted")
 
 
-def test_crashed_worker_that_never_released_its_lock_blocks_only_until_the_lease_expires(world):
-    dead = IntegrationLock(world.integration.pk)
-    assert dead.acquire()
-    skipped = sync(world)
+def test_a_live_holder_makes_a_trigger_skip_and_a_dead_one_is_taken_over_at_once(world):
+    live = IntegrationLock(world.integration.pk)
+    assert live.acquire()
+    try:
+        skipped = sync(world)
+    finally:
+        live.release()
     assert skipped.status == SyncRun.Status.SKIPPED and "in progress" in skipped.message
+    assert skipped.finished_at >= skipped.started_at, "a skipped run never finishes before it starts"
     assert world.destination.writes == 0
-    SyncLock.objects.filter(pk=world.integration.pk).update(expires_at=timezone.now() - timezone.timedelta(seconds=1))
+    # A worker that died holding the lock: its process is gone, its lease would last another hour.
+    plant_dead_holder(world.integration)
     run = sync(world)
     assert run.status == SyncRun.Status.SUCCEEDED and run.created == 5
 
