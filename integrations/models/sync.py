@@ -25,6 +25,7 @@ class SyncRun(models.Model):
         RETRY = "retry", "Retry failed items"
         COMMAND = "command", "Command line"
         API = "api", "API"
+        MIRROR = "mirror", "Mirror change"
 
     integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="runs")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING, db_index=True)
