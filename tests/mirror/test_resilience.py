@@ -4,7 +4,9 @@ property test: after any sequence of sandbox changes and refreshes, the mirror e
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from integrations.mirror import reader, source, store
 from integrations.mirror.flow import MobilizeMirrorFlow
