@@ -260,3 +260,91 @@ def retry_pending(entries) -> dict[int, int]:
     for integration, keys in by_integration.values():
         trigger_sync(integration, trigger=SyncRun.Trigger.RETRY, retry_only=True, retry_keys=sorted(set(keys)))
     return {pk: len(set(keys)) for pk, (_, keys) in by_integration.items()}
+
+
+# --- The Mobilize mirror (integrations/mirror/) ---------------------------------------------------
+def mirror_tick() -> list[int]:
+    """Queue a refresh of every organization's mirror that is due; returns the mirror integration ids."""
+    from integrations.mirror import refresh
+
+    return refresh.tick()
+
+
+def refresh_mirror(integration: Integration, *, full: bool = False) -> SyncRun:
+    """Refresh one organization's mirror now (full: re-read everything from Mobilize)."""
+    from integrations.mirror import refresh
+
+    return refresh.refresh(integration, full=full)
+
+
+def refresh_from_mobilize(organization) -> Integration:
+    """ "Refresh from Mobilize": queue a re-read of everything into the organization's mirror."""
+    from integrations.mirror import refresh
+
+    integration = refresh.ensure_mirror_integration(organization)
+    trigger_sync(integration, trigger=SyncRun.Trigger.MANUAL, full_resync=True)
+    return integration
+
+
+def run_after_mirror_change(integration: Integration) -> SyncRun | None:
+    """Run an integration the mirror fanned out to; None when a run of it is still going (try later)."""
+    from integrations.engine import RunOptions, run_sync
+    from integrations.mirror import fanout
+
+    if fanout.is_busy(integration.pk):
+        from django.conf import settings
+
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            # Inline there is no "later": the running run or the schedule picks the change up.
+            fanout.clear_queued(integration.pk)
+        return None
+    fanout.clear_queued(integration.pk)
+    if not integration.enabled:
+        return None
+    return run_sync(integration, RunOptions(trigger=SyncRun.Trigger.MIRROR))
+
+
+def purge_mirror(*, days: int | None = None, organization=None, dry_run: bool = False):
+    """Apply the mirror's retention (MIRROR_RETENTION_DAYS unless `days`); returns a PurgeResult."""
+    from integrations.mirror import purge
+
+    return purge.purge(days=days, organization=organization, dry_run=dry_run)
+
+
+def mirror_deletable(integration: Integration) -> bool:
+    """A mirror integration may go only when no integration of its organization reads Mobilize."""
+    from integrations.mirror import refresh
+
+    if integration.kind != "mobilize_mirror":
+        return True
+    return not refresh.has_mobilize_integrations(integration.organization_id)
+
+
+MIRROR_TICK_TASK, MIRROR_PURGE_TASK = "integrations.mirror_tick", "integrations.purge_mirror"
+
+
+def ensure_mirror_schedules() -> tuple[PeriodicTask, PeriodicTask]:
+    """The mirror's beat tasks: the refresh tick every MIRROR_REFRESH_SECONDS and the daily purge.
+
+    The tick's interval follows the setting each time this runs (beat start); other edits made in
+    the admin (enabled, a different daily time) are kept.
+    """
+    from django.conf import settings
+
+    every, _ = IntervalSchedule.objects.get_or_create(
+        every=settings.MIRROR_REFRESH_SECONDS, period=IntervalSchedule.SECONDS
+    )
+    tick, created = PeriodicTask.objects.get_or_create(
+        name="Mobilize mirror: refresh due organizations",
+        defaults={"task": MIRROR_TICK_TASK, "interval": every, "kwargs": "{}"},
+    )
+    if not created and tick.interval_id != every.pk:
+        tick.interval = every
+        tick.crontab = None
+        tick.save()
+    daily, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.DAYS)
+    purge_task, _ = PeriodicTask.objects.get_or_create(
+        name="Mobilize mirror: purge records past retention",
+        defaults={"task": MIRROR_PURGE_TASK, "interval": daily, "kwargs": "{}"},
+    )
+    return tick, purge_task

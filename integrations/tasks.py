@@ -9,6 +9,7 @@ interrupted and queues exactly one recovery run (README, "Locks and crashed runs
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import beat_init
 
 from integrations.engine import RunOptions, run_sync
 from integrations.models import Integration, SyncRun
@@ -44,3 +45,55 @@ def recover_interrupted_runs() -> dict[int, list[int]]:
     from integrations.engine.recovery import recover_interrupted_runs as recover
 
     return {pk: result.interrupted for pk, result in recover().items()}
+
+
+# --- The Mobilize mirror -----------------------------------------------------------------------
+@shared_task(name="integrations.mirror_tick", ignore_result=True)
+def mirror_tick() -> list[int]:
+    """Beat, every MIRROR_REFRESH_SECONDS: queue a refresh of each organization's mirror that is due."""
+    from integrations import services
+
+    return services.mirror_tick()
+
+
+@shared_task(name="integrations.refresh_mirror", acks_late=False, ignore_result=True)
+def refresh_mirror(integration_id: int, full: bool = False) -> int | None:
+    """Refresh one organization's mirror; returns the SyncRun id."""
+    from integrations import services
+
+    integration = Integration.objects.select_related("organization").filter(pk=integration_id).first()
+    if integration is None:
+        return None
+    return services.refresh_mirror(integration, full=full).pk
+
+
+@shared_task(
+    name="integrations.run_after_mirror_change", bind=True, acks_late=False, ignore_result=True, max_retries=None
+)
+def run_after_mirror_change(self, integration_id: int) -> int | None:
+    """Run an integration because the mirror changed; wait (retry) while a run of it is still going."""
+    from integrations import services
+
+    integration = Integration.objects.select_related("organization").filter(pk=integration_id).first()
+    if integration is None:
+        return None
+    run = services.run_after_mirror_change(integration)
+    if run is None and not self.request.is_eager:
+        raise self.retry(countdown=5)
+    return run.pk if run else None
+
+
+@shared_task(name="integrations.purge_mirror", ignore_result=True)
+def purge_mirror() -> int:
+    """Beat, daily: remove mirror records past MIRROR_RETENTION_DAYS."""
+    from integrations import services
+
+    return services.purge_mirror().total
+
+
+@beat_init.connect
+def _ensure_mirror_schedules(sender=None, **kwargs) -> None:
+    """When beat starts, make sure the mirror's two beat tasks exist (editable in the admin)."""
+    from integrations import services
+
+    services.ensure_mirror_schedules()

@@ -200,6 +200,20 @@ SYNC_WATERMARK_OVERLAP_SECONDS = env.int("SYNC_WATERMARK_OVERLAP_SECONDS", defau
 # a holder silent for this long is dead. engine/lock.py explains the lock.
 SYNC_LOCK_TTL_SECONDS = env.float("SYNC_LOCK_TTL_SECONDS", default=60.0)
 
+# --- The Mobilize mirror (integrations/mirror/README.md) ------------------------------------------
+# How often the beat task looks for organizations to refresh (a django-celery-beat interval).
+MIRROR_REFRESH_SECONDS = env.int("MIRROR_REFRESH_SECONDS", default=30)
+# Longest interval an organization without changes backs off to.
+MIRROR_IDLE_MAX_SECONDS = env.int("MIRROR_IDLE_MAX_SECONDS", default=300)
+# Reading time one refresh may take before it saves its page cursors and yields to others.
+MIRROR_REFRESH_SLICE_SECONDS = env.float("MIRROR_REFRESH_SLICE_SECONDS", default=8.0)
+# The organization and its promoted organizations change rarely: read them this often.
+MIRROR_ORGANIZATIONS_EVERY_SECONDS = env.int("MIRROR_ORGANIZATIONS_EVERY_SECONDS", default=300)
+# A run queued by a mirror change blocks another fan-out to it for at most this long.
+MIRROR_FAN_OUT_TTL_SECONDS = env.int("MIRROR_FAN_OUT_TTL_SECONDS", default=900)
+# Records of events that ended more than this many days ago are purged (personal data).
+MIRROR_RETENTION_DAYS = env.int("MIRROR_RETENTION_DAYS", default=730)
+
 # --- Sandbox ----------------------------------------------------------------------------------
 SANDBOX_BASE_URL = env("SANDBOX_BASE_URL", default="http://127.0.0.1:8000/sandbox")
 SANDBOX_GET_RATE = env("SANDBOX_GET_RATE", default="15/second")

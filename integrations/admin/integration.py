@@ -149,6 +149,12 @@ class IntegrationAdmin(OrganizationScopedAdmin):
         )
         return services.with_run_overview(queryset)
 
+    def has_delete_permission(self, request, obj=None):
+        # The mirror feeds every Mobilize-source integration of its organization.
+        if obj is not None and not services.mirror_deletable(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         # Runs, links and settings belong to one organization and one kind: both are fixed once created.
         return ("organization", "kind") if obj is not None else ()

@@ -11,6 +11,7 @@ from django.forms.models import BaseInlineFormSet
 
 from integrations.models import ActionKitConnection, Membership, Organization
 
+from .mirror import refresh_from_mobilize
 from .scoping import ADMIN, OrganizationScopedAdmin, OrganizationScopedInline
 from .secrets import WriteOnlySecretsAdmin, WriteOnlySecretsForm, secret_status
 
@@ -93,6 +94,7 @@ class OrganizationAdmin(WriteOnlySecretsAdmin, OrganizationScopedAdmin):
     form = OrganizationForm
     secret_fields = ("mobilize_api_key",)
     inlines = [MembershipInline]
+    actions = [refresh_from_mobilize]
     list_display = ("name", "mobilize_id", "mobilize_base_url", "firewall_side", "api_key", "integration_count")
     search_fields = ("name", "=mobilize_id")
     readonly_fields = ("firewall_side",)

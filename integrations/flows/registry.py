@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from integrations.mirror.flow import MobilizeMirrorFlow
 from integrations.models import Integration
 
 from .actionkit.sync import ActionKitCrmFlow, ActionKitDistributedSendFlow
@@ -9,7 +10,7 @@ from .base import Flow
 from .mobilize_check.sync import MobilizeCheckFlow
 
 FLOWS: dict[str, type[Flow]] = {
-    flow.kind: flow for flow in (MobilizeCheckFlow, ActionKitCrmFlow, ActionKitDistributedSendFlow)
+    flow.kind: flow for flow in (MobilizeCheckFlow, ActionKitCrmFlow, ActionKitDistributedSendFlow, MobilizeMirrorFlow)
 }
 
 

@@ -2,6 +2,7 @@
 
 from .actionkit import ActionKitConfig, ActionKitConnection
 from .integration import Integration, IntegrationKind
+from .mirror import MirrorCursor, MirrorFanOut, MirrorRecord, MirrorState, MirrorStream, RecordType
 from .sync import PendingRetry, RecordLink, SyncItem, SyncLock, SyncRun, Watermark
 from .tenancy import Membership, Organization
 
@@ -11,9 +12,15 @@ __all__ = [
     "Integration",
     "IntegrationKind",
     "Membership",
+    "MirrorCursor",
+    "MirrorFanOut",
+    "MirrorRecord",
+    "MirrorState",
+    "MirrorStream",
     "Organization",
     "PendingRetry",
     "RecordLink",
+    "RecordType",
     "SyncItem",
     "SyncLock",
     "SyncRun",

@@ -14,6 +14,12 @@ class IntegrationKind(models.TextChoices):
     MOBILIZE_CHECK = "mobilize_check", "Mobilize check (fetch and validate; no destination)"
     ACTIONKIT_CRM = "actionkit_crm", "Mobilize -> ActionKit, CRM style"
     ACTIONKIT_DISTRIBUTED_SEND = "actionkit_distributed_send", "Mobilize -> ActionKit, distributed send"
+    MOBILIZE_MIRROR = "mobilize_mirror", "Mobilize mirror (reads Mobilize once for every integration)"
+
+    @classmethod
+    def mobilize_source_kinds(cls) -> frozenset[str]:
+        """Kinds whose source is Mobilize: the mirror feeds them and fans out to them."""
+        return frozenset({cls.MOBILIZE_CHECK, cls.ACTIONKIT_CRM, cls.ACTIONKIT_DISTRIBUTED_SEND})
 
     @classmethod
     def actionkit_kinds(cls) -> frozenset[str]:

@@ -28,6 +28,7 @@ class SyncRun(models.Model):
         COMMAND = "command", "Command line"
         API = "api", "API"
         RECOVERY = "recovery", "Recovery after an interrupted run"
+        MIRROR = "mirror", "Mirror change"
 
     integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="runs")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING, db_index=True)
