@@ -20,7 +20,7 @@ from integrations.connectors.errors import ConnectorError
 from integrations.models import Integration, Membership, Organization, SyncItem, SyncRun
 
 from . import serializers
-from .filters import IntegrationFilter, SyncItemFilter, SyncRunFilter
+from .filters import IntegrationFilter, SearchFilter, SyncItemFilter, SyncRunFilter
 
 OPERATOR = Membership.Role.OPERATOR
 
@@ -54,7 +54,7 @@ class OrganizationViewSet(OrganizationScopedViewSet):
     queryset = Organization.objects.all()
     serializer_class = serializers.OrganizationSerializer
     organization_path = ""
-    filter_backends = [filters.SearchFilter]
+    filter_backends = [SearchFilter]
     search_fields = ["name", "=mobilize_id"]
 
 
@@ -141,5 +141,5 @@ class SyncItemViewSet(OrganizationScopedViewSet):
     serializer_class = serializers.SyncItemSerializer
     organization_path = "run__integration__organization"
     filterset_class = SyncItemFilter
-    filter_backends = [*viewsets.ReadOnlyModelViewSet.filter_backends, filters.SearchFilter]
+    filter_backends = [*viewsets.ReadOnlyModelViewSet.filter_backends, SearchFilter]
     search_fields = ["=source_id", "label", "=destination_id"]
