@@ -50,6 +50,29 @@ class UtcDateTimeField(IsoDateTimeField):
             raise ValidationError(self.error_messages["out_of_range"], code="out_of_range") from None
 
 
+class BooleanField(forms.Field):
+    """true or false (also 1 or 0, any case); anything else is an error, not "no filter"."""
+
+    widget = forms.TextInput  # the raw value: a select widget maps what it does not know to None
+    default_error_messages = {"invalid": "Enter true or false."}
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return self.VALUES[str(value).strip().lower()]
+        except KeyError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def validate(self, value) -> None:
+        pass  # None is "no filter"
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = BooleanField
+
+
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
     """A datetime filter that accepts any ISO 8601 value Python can read and queries in UTC."""
 
@@ -101,6 +124,7 @@ class ApiFilterSet(django_filters.FilterSet):
 
     FILTER_DEFAULTS = {
         **FILTER_FOR_DBFIELD_DEFAULTS,
+        models.BooleanField: {"filter_class": BooleanFilter},
         models.DateTimeField: {"filter_class": UtcDateTimeFilter},
         models.AutoField: {"filter_class": IdFilter},
         models.SmallIntegerField: {"filter_class": IntegerFilter},
@@ -118,6 +142,20 @@ class SearchFilter(drf_filters.SearchFilter):
             return super().get_search_terms(request)
         except serializers.ValidationError as exc:
             raise serializers.ValidationError({self.search_param: exc.detail}) from None
+
+
+class OrderingFilter(drf_filters.OrderingFilter):
+    """DRF's ordering, answering an unknown field with a 400 instead of ignoring it."""
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        unknown = [field for field in fields if field not in valid]
+        if unknown:
+            names = ", ".join(name for name, _ in self.get_valid_fields(queryset, view, {"request": request}))
+            raise serializers.ValidationError(
+                {self.ordering_param: [f"Unknown field {unknown[0]!r}: order by {names}, or the same with a '-'."]}
+            )
+        return valid
 
 
 class IntegrationFilter(ApiFilterSet):

@@ -38,6 +38,11 @@ def test_an_offset_postgresql_refuses_is_the_same_instant_in_utc(tenant_a, api):
         ({"started_after": "0001-01-01T00:00:00+01:00"}, {"started_after": [OUT_OF_RANGE]}),
         ({"started_after": "yesterday"}, {"started_after": ["Enter a valid date/time."]}),
         ({"integration": "1.5"}, {"integration": [NOT_A_CHOICE]}),
+        ({"dry_run": "maybe"}, {"dry_run": ["Enter true or false."]}),
+        (
+            {"ordering": "-started_at,secret"},
+            {"ordering": ["Unknown field 'secret': order by started_at, id, failed, or the same with a '-'."]},
+        ),
         ({"status": "bogus"}, {"status": ["Select a valid choice. bogus is not one of the available choices."]}),
     ],
 )
@@ -76,3 +81,13 @@ def test_another_organizations_id_is_refused_like_an_id_that_does_not_exist(tena
     assert other_org.status_code == 400
     own = client.get(reverse("api:integration-list"), {"organization": tenant_a.org.pk})
     assert [row["id"] for row in own.json()["results"]] == [tenant_a.integration.pk]
+
+
+def test_boolean_filters_take_true_false_1_and_0(tenant_a, make_integration, api):
+    disabled = make_integration(tenant_a.org, name="Paused", enabled=False)
+    client = api(tenant_a.viewer)
+    for value, expected in (("true", {tenant_a.integration.pk}), ("0", {disabled.pk}), ("False", {disabled.pk})):
+        response = client.get(reverse("api:integration-list"), {"enabled": value})
+        assert {row["id"] for row in response.json()["results"]} == expected, value
+    assert client.get(reverse("api:integration-list"), {"enabled": "yes please"}).status_code == 400
+    assert client.get(reverse("api:integration-list"), {"enabled": ""}).json()["count"] == 2
