@@ -2,9 +2,10 @@
 
 A filter value reaches the database only after its form field accepted it, so the field must
 refuse what the database would refuse: otherwise the error surfaces as a 500 from the query.
-`ApiFilterSet` gives every date, time and number filter such a field (declared or generated
-from a model field), and every foreign-key choice is limited to the caller's organizations, so
-a 400 never tells whether another organization's id exists.
+`ApiFilterSet` gives every datetime, boolean and integer filter such a field (declared or
+generated from a model field; dates and text need none: Django's own fields refuse what
+PostgreSQL would), and every foreign-key choice is limited to the caller's organizations, so a
+400 never tells whether another organization's id exists.
 """
 
 from __future__ import annotations
