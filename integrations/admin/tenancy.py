@@ -17,9 +17,18 @@ from .secrets import WriteOnlySecretsAdmin, WriteOnlySecretsForm, secret_status
 
 
 class MembershipForm(forms.ModelForm):
-    """A member is named by login, so an organization admin never sees a list of every user."""
+    """A member is named by login, so an organization admin never sees a list of every user.
 
-    username = forms.CharField(label="Login", max_length=150, help_text="An existing login (a superuser creates them).")
+    Nor learns which logins exist: an organization admin adds only logins that belong to no
+    organization yet (a superuser creates them), and any other name, unknown, inactive, a
+    superuser's or another organization's member, gets one and the same answer. Adding someone
+    who already works for another organization is a superuser's step.
+    """
+
+    username = forms.CharField(label="Login", max_length=150, help_text="A login a superuser created for this person.")
+
+    # Set by MembershipInline.get_formset: whether the person editing is a superuser.
+    by_superuser = False
 
     class Meta:
         model = Membership
@@ -36,14 +45,28 @@ class MembershipForm(forms.ModelForm):
         username = self.cleaned_data["username"].strip()
         if self.instance.pk:
             return username
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise ValidationError(f"There is no active login named {username!r}; ask a superuser to create it.")
         organization_id = self.instance.organization_id
-        if organization_id and Membership.objects.filter(user=user, organization_id=organization_id).exists():
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is not None and organization_id and user.memberships.filter(organization_id=organization_id).exists():
             raise ValidationError(f"{username} is already a member of this organization.")
+        if user is None or not (self.by_superuser or self.addable_by_organization_admin(user)):
+            raise ValidationError(self.not_addable_message(username))
         self.instance.user = user
         return username
+
+    @staticmethod
+    def addable_by_organization_admin(user) -> bool:
+        """A login nobody else has claimed: not a superuser, not a member of any organization."""
+        return not user.is_superuser and not user.memberships.exists()
+
+    def not_addable_message(self, username: str) -> str:
+        if self.by_superuser:
+            return f"There is no active login named {username!r}; create it first."
+        # One sentence for every refusal, so it does not tell whether the login exists elsewhere.
+        return (
+            f"{username!r} is not a login you can add. Ask a superuser to create it, or to add "
+            "someone who already works for another organization."
+        )
 
 
 class MembershipFormSet(BaseInlineFormSet):
@@ -74,6 +97,12 @@ class MembershipInline(OrganizationScopedInline, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # The form's own class per request: a superuser may add any active login, with plain answers.
+        formset.form = type(formset.form.__name__, (formset.form,), {"by_superuser": request.user.is_superuser})
+        return formset
 
 
 class OrganizationForm(WriteOnlySecretsForm):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import filters, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -20,7 +20,7 @@ from integrations.connectors.errors import ConnectorError
 from integrations.models import Integration, Membership, Organization, SyncItem, SyncRun
 
 from . import serializers
-from .filters import IntegrationFilter, SyncItemFilter, SyncRunFilter
+from .filters import IntegrationFilter, OrderingFilter, SearchFilter, SyncItemFilter, SyncRunFilter
 
 OPERATOR = Membership.Role.OPERATOR
 
@@ -54,7 +54,7 @@ class OrganizationViewSet(OrganizationScopedViewSet):
     queryset = Organization.objects.all()
     serializer_class = serializers.OrganizationSerializer
     organization_path = ""
-    filter_backends = [filters.SearchFilter]
+    filter_backends = [SearchFilter]
     search_fields = ["name", "=mobilize_id"]
 
 
@@ -117,7 +117,7 @@ class SyncRunViewSet(OrganizationScopedViewSet):
     serializer_class = serializers.SyncRunSerializer
     organization_path = "integration__organization"
     filterset_class = SyncRunFilter
-    filter_backends = [*viewsets.ReadOnlyModelViewSet.filter_backends, filters.OrderingFilter]
+    filter_backends = [*viewsets.ReadOnlyModelViewSet.filter_backends, OrderingFilter]
     ordering_fields = ["started_at", "id", "failed"]
 
     @extend_schema(request=None, responses={202: serializers.RunsStartedSerializer})
@@ -141,5 +141,5 @@ class SyncItemViewSet(OrganizationScopedViewSet):
     serializer_class = serializers.SyncItemSerializer
     organization_path = "run__integration__organization"
     filterset_class = SyncItemFilter
-    filter_backends = [*viewsets.ReadOnlyModelViewSet.filter_backends, filters.SearchFilter]
+    filter_backends = [*viewsets.ReadOnlyModelViewSet.filter_backends, SearchFilter]
     search_fields = ["=source_id", "label", "=destination_id"]
