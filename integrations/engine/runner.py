@@ -13,7 +13,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +21,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from integrations.connectors.errors import AuthenticationError, ConnectorError
-from integrations.models import Integration, PendingRetry, RecordLink, SyncItem, SyncRun, Watermark
+from integrations.models import (
+    Integration,
+    MirrorCursor,
+    MirrorState,
+    PendingRetry,
+    RecordLink,
+    SyncItem,
+    SyncRun,
+    Watermark,
+)
 
 from .adoption import PENDING, choose_candidate
 from .context import RunContext
@@ -53,13 +62,23 @@ class RunOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def run_sync(integration: Integration, options: RunOptions | None = None) -> SyncRun | None:
+# How the engine finds an integration's flow when the caller does not hand it one. The flows
+# layer installs it when the app starts (IntegrationsConfig.ready): the engine never imports it.
+_flow_resolver: Callable[[Integration], Any] | None = None
+
+
+def set_flow_resolver(resolver: Callable[[Integration], Any]) -> None:
+    """Tell the engine how to find an integration's flow (called once, when the app starts)."""
+    global _flow_resolver
+    _flow_resolver = resolver
+
+
+def run_sync(integration: Integration, options: RunOptions | None = None, *, flow: Any = None) -> SyncRun | None:
     """Run an integration's flow once and return its SyncRun (status skipped if another run holds the lock).
 
+    `flow` is the integration's Flow; when omitted, the resolver the flows layer installed finds it.
     None when a retry finds nothing queued: no run is recorded for it.
     """
-    from integrations.flows.registry import get_flow
-
     options = options or RunOptions()
     lock = IntegrationLock(integration.pk)
     run_fields = {
@@ -112,7 +131,10 @@ def run_sync(integration: Integration, options: RunOptions | None = None) -> Syn
     ctx.dependency_processor = process_dependency
     lost: LockLost | None = None
     try:
-        flow = get_flow(integration)
+        if flow is None:
+            if _flow_resolver is None:
+                raise RuntimeError("No flow was given and no flow resolver is installed.")
+            flow = _flow_resolver(integration)
         try:
             # A run whose configuration is incomplete or refused does not start: one sentence, no items.
             flow.check_ready(ctx)
@@ -244,12 +266,23 @@ class StreamRunner:
     def run(self) -> bool:
         """Process the stream; False if it had to stop early (its watermark then stays put)."""
         stream, started = self.stream, time.monotonic()
-        watermark = Watermark.objects.filter(integration=self.ctx.integration, stream=stream.name).first()
-        before = watermark.value if watermark else None
-        since = None
-        if stream.incremental and before is not None and not self.ctx.full_resync:
-            since = max(before - settings.SYNC_WATERMARK_OVERLAP_SECONDS, 0)
-        self.stats.update(since=since, watermark_before=before, status="running")
+        mirror_snapshot = 0
+        if stream.reads_mirror:
+            # A mirror stream's position is a change sequence number: no clock, no overlap.
+            # Everything committed up to this snapshot is offered to the stream by its read, so
+            # the cursor may move past it even when the stream yielded none of the last changes
+            # (a deleted attendance it leaves out, say).
+            mirror_snapshot = self._mirror_latest_seq()
+            before = self._cursor()
+            since = before if before and not self.ctx.full_resync else None
+            self.stats.update(since=since, cursor_before=before, status="running")
+        else:
+            watermark = Watermark.objects.filter(integration=self.ctx.integration, stream=stream.name).first()
+            before = watermark.value if watermark else None
+            since = None
+            if stream.incremental and before is not None and not self.ctx.full_resync:
+                since = max(before - settings.SYNC_WATERMARK_OVERLAP_SECONDS, 0)
+            self.stats.update(since=since, watermark_before=before, status="running")
         finished = True
         try:
             if not self.options.retry_only:
@@ -276,18 +309,49 @@ class StreamRunner:
                 "it will resume from the same point."
             )
         after = before
+        if stream.reads_mirror and mirror_snapshot:
+            self.max_modified = max(self.max_modified or 0, mirror_snapshot)
         if finished and not self.ctx.dry_run and not self.options.retry_only and self.max_modified is not None:
             after = max(before or 0, self.max_modified)
-            Watermark.objects.update_or_create(
-                integration=self.ctx.integration, stream=stream.name, defaults={"value": after}
-            )
+            if stream.reads_mirror:
+                self._advance_cursor(after)
+            else:
+                Watermark.objects.update_or_create(
+                    integration=self.ctx.integration, stream=stream.name, defaults={"value": after}
+                )
         self.stats.update(
-            watermark_after=after,
+            **({"cursor_after": after} if stream.reads_mirror else {"watermark_after": after}),
             status="finished" if finished else "stopped",
             seconds=round(time.monotonic() - started, 3),
         )
         self._flush(force=True)
         return finished
+
+    def _mirror_latest_seq(self) -> int:
+        """The highest change sequence the organization's mirror has committed (0: empty)."""
+        next_seq = (
+            MirrorState.objects.filter(organization_id=self.ctx.integration.organization_id)
+            .values_list("next_seq", flat=True)
+            .first()
+        )
+        return (next_seq or 1) - 1
+
+    def _cursor(self) -> int:
+        """Where this stream stands in the Mobilize mirror (0: never read it)."""
+        return (
+            MirrorCursor.objects.filter(integration=self.ctx.integration, stream=self.stream.name)
+            .values_list("seq", flat=True)
+            .first()
+            or 0
+        )
+
+    def _advance_cursor(self, seq: int) -> None:
+        """Move this stream's mirror cursor forward to `seq` (a full resync that replayed from 0 too)."""
+        cursor, created = MirrorCursor.objects.get_or_create(
+            integration=self.ctx.integration, stream=self.stream.name, defaults={"seq": seq}
+        )
+        if not created and cursor.seq < seq:
+            MirrorCursor.objects.filter(pk=cursor.pk, seq__lt=seq).update(seq=seq)
 
     def _waiting_for_explicit_retry(self) -> dict[str, str]:
         """This stream's permanent failures: source id -> hash of the copy that failed."""
@@ -361,7 +425,9 @@ class StreamRunner:
         ctx.processed[seen_key] = "processing"
         self._count("fetched")
         try:
-            payload = stream.map(ctx, record)
+            # Dependencies are resolved (I/O allowed) before the pure mapping sees the record.
+            resolved = stream.resolve(ctx, record)
+            payload = stream.map(ctx, replace(record, resolved=resolved) if resolved else record)
         except SkipRecord as skip:
             self._skip(record, skip.reason)
             return

@@ -32,6 +32,9 @@ class SourceRecord:
     # The source record this one belongs to (a timeslot's event), kept on its ledger link so a
     # flow can find every link of one parent (e.g. the timeslots an event no longer has).
     parent_id: str = ""
+    # What `Stream.resolve` found for this record (the destination id of a dependency, say).
+    # Never stored in the retry queue: it is resolved again on every attempt.
+    resolved: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -96,10 +99,23 @@ class Stream(ABC):
     destination_type: ClassVar[str]
     # Whether `fetch` honours `since`; a non-incremental stream is read whole every run.
     incremental: ClassVar[bool] = True
+    # Whether the stream reads the Mobilize mirror: then `since` is the mirror change sequence the
+    # stream's cursor stands at (None: from the start), and each record's `modified_at` is its
+    # sequence number; the engine moves the cursor when the stream finishes (never in a dry run).
+    reads_mirror: ClassVar[bool] = False
 
     @abstractmethod
     def fetch(self, ctx: RunContext, since: int | None) -> Iterable[SourceRecord]:
         """Yield records changed at or after `since` (None: everything), page by page."""
+
+    def resolve(self, ctx: RunContext, record: SourceRecord) -> Mapping[str, Any]:
+        """What the mapping needs beyond the record itself, found before `map` (I/O allowed here).
+
+        E.g. the ActionKit event a signup goes to, synced first through `ctx.sync_now` when no
+        stream has synced it yet. `map` then reads it from `record.resolved` and stays pure.
+        Raise SkipRecord or RecordError as `map` would.
+        """
+        return {}
 
     @abstractmethod
     def map(self, ctx: RunContext, record: SourceRecord) -> dict[str, Any]:

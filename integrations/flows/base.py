@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from functools import cached_property
 from typing import ClassVar
+
+from django.conf import settings
 
 from integrations.connectors.mobilize import MobilizeClient
 from integrations.connectors.mobilize.records import firewall_side
 from integrations.engine import RunContext, Stream
+from integrations.mirror import reader
+from integrations.mirror.reader import MirrorChange
 from integrations.models import Integration, Organization
 
 
@@ -105,3 +110,45 @@ class MobilizeSourceFlow(Flow):
             f"Mobilize: the API key works for {remote.get('name')} (organization {self.organization.mobilize_id}).",
             f"Mobilize: the organization is on the {side} side of the firewall.",
         ]
+
+
+class MirrorSourceFlow(MobilizeSourceFlow):
+    """A flow whose source is the organization's Mobilize mirror (DESIGN.md, "The Mobilize mirror").
+
+    Its streams read the mirror (`reads_mirror = True`), never Mobilize: a full resync, a dry run
+    or a new integration replays the mirror at no cost to Mobilize's rate limit. Mobilize is
+    asked only for a single record the mirror lacks (`mobilize_record`).
+    """
+
+    def configuration_problems(self) -> list[str]:
+        problems = super().configuration_problems()
+        if problems:
+            return problems
+        from integrations.models import MirrorState
+
+        state = MirrorState.objects.filter(organization=self.organization).first()
+        if state is None or state.last_refresh_at is None:
+            problems.append(
+                f"The Mobilize mirror of {self.organization.name} has not been read yet: it refreshes every "
+                f"{settings.MIRROR_REFRESH_SECONDS} seconds (or press Refresh from Mobilize on the organization)."
+            )
+        return problems
+
+    def prepare(self, ctx: RunContext) -> None:
+        # The organization's name and firewall side are kept in step by the mirror's refresh.
+        return None
+
+    def after_stream(self, ctx: RunContext, stream: Stream) -> None:
+        if "mobilize" in self.__dict__:  # only when a record had to be asked of Mobilize itself
+            super().after_stream(ctx, stream)
+
+    def mirror_changes(self, record_type: str, since: int | None) -> Iterator[MirrorChange]:
+        """The mirror's records of one type changed after sequence `since` (None: all), in order."""
+        return reader.changes(self.organization, record_type, after_seq=since or 0)
+
+    def mirror_record(self, record_type: str, mobilize_id: str | int) -> dict | None:
+        """One record from the mirror (None when it lacks it or Mobilize no longer lists it)."""
+        change = reader.get(self.organization, record_type, mobilize_id)
+        if change is None or change.deleted:
+            return None
+        return change.data

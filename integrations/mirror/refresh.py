@@ -116,6 +116,25 @@ def refresh(integration: Integration, *, trigger: str = SyncRun.Trigger.SCHEDULE
     return run
 
 
+def refresh_until_caught_up(
+    organization: Organization, *, trigger: str = SyncRun.Trigger.COMMAND, max_rounds: int = 1000
+) -> list[SyncRun]:
+    """Refresh an organization's mirror until it has read every page Mobilize has (demo, tests, commands).
+
+    The beat tick does the same over several ticks, one time slice at a time; this is for a
+    person (or a script) who wants the mirror current now.
+    """
+    integration = ensure_mirror_integration(organization)
+    runs: list[SyncRun] = []
+    for _ in range(max_rounds):
+        run = refresh(integration, trigger=trigger)
+        runs.append(run)
+        state = store.state_for(organization)
+        if run.status in (SyncRun.Status.FAILED, SyncRun.Status.SKIPPED) or not state.more_to_read:
+            break
+    return runs
+
+
 def forget_idle_runs(run: SyncRun) -> int:
     """A refresh that found nothing replaces the idle runs before it (the mirror polls every 30 s)."""
     if not _idle(run):

@@ -48,7 +48,7 @@ from integrations.connectors.http import WRITE_METHODS
 from integrations.connectors.mobilize.records import primary_email
 from integrations.engine import Candidate, RecordError, RunContext, SkipRecord, SourceRecord, Stream, Written
 from integrations.engine.adoption import PENDING
-from integrations.flows.base import MobilizeSourceFlow
+from integrations.flows.base import MirrorSourceFlow
 from integrations.models import ActionKitConfig, IntegrationKind, RecordLink
 
 from . import mapping
@@ -127,7 +127,7 @@ def existing_for_client(known: Mapping[str, list]) -> dict[str, dict[str, Any]]:
     return {name: {"id": entry[0], "value": entry[1]} for name, entry in known.items() if entry[0] is not None}
 
 
-class ActionKitFlow(MobilizeSourceFlow):
+class ActionKitFlow(MirrorSourceFlow):
     """What both ActionKit styles share: configuration, the client and the event writes."""
 
     distributed_send: ClassVar[bool] = False
@@ -366,14 +366,17 @@ class EventsStream(EventWritingStream):
 
     name = "events"
     source_type = TIMESLOT
+    reads_mirror = True
 
     def include(self, ctx: RunContext, event: Mapping[str, Any]) -> bool:
         """Owned events always; promoted ones by style (see the flows)."""
         return (event.get("sponsor") or {}).get("id") == self.flow.organization.mobilize_id
 
     def fetch(self, ctx: RunContext, since: int | None) -> Iterator[SourceRecord]:
-        for event in self.flow.mobilize.get_organization_events(updated_since=since):
-            if not self.include(ctx, event):
+        for change in self.flow.mirror_changes("event", since):
+            event = change.data
+            if change.deleted or not self.include(ctx, event):
+                # A deleted event's timeslots are the deleted-events stream's.
                 continue
             event_id = str(event["id"])
             title = (event.get("title") or "")[:200]
@@ -385,7 +388,7 @@ class EventsStream(EventWritingStream):
                 yield SourceRecord(
                     str(timeslot["id"]),
                     {"event": event, "timeslot": timeslot},
-                    event.get("modified_date"),
+                    change.seq,
                     f"{title} (timeslot {timeslot['id']})",
                     event_id,
                 )
@@ -394,7 +397,7 @@ class EventsStream(EventWritingStream):
                     yield SourceRecord(
                         link.source_id,
                         {"deleted": True, "event_id": event["id"], "why": "timeslot removed"},
-                        event.get("modified_date"),
+                        change.seq,
                         f"{title} (timeslot {link.source_id}, removed)",
                         event_id,
                     )
@@ -405,15 +408,12 @@ class EventsStream(EventWritingStream):
         return mapping.event_timeslot_payload(record.data["event"], record.data["timeslot"], self.flow.target)
 
     def refresh(self, ctx: RunContext, record: SourceRecord) -> SourceRecord | None:
-        """A queued timeslot is retried with the event as Mobilize has it now."""
+        """A queued timeslot is retried with the event as the mirror has it now."""
         if record.data.get("deleted"):
             return record
-        try:
-            event = self.flow.mobilize.get_organization_event(int(record.parent_id or record.data["event"]["id"]))
-        except ConnectorError as exc:
-            if exc.status == 404:
-                return None
-            raise
+        event = self.flow.mirror_record("event", record.parent_id or record.data["event"]["id"])
+        if event is None:
+            return None
         timeslot = next((t for t in event.get("timeslots") or [] if str(t.get("id")) == record.source_id), None)
         if timeslot is None:
             return SourceRecord(
@@ -449,14 +449,16 @@ class DeletedEventsStream(EventWritingStream):
 
     name = "deleted_events"
     source_type = TIMESLOT
+    reads_mirror = True
 
     def fetch(self, ctx: RunContext, since: int | None) -> Iterator[SourceRecord]:
-        for deleted in self.flow.mobilize.get_deleted_events(updated_since=since):
+        for change in self.flow.mirror_changes("deleted_event", since):
+            deleted = change.data
             for link in ctx.ledger.children(TIMESLOT, deleted["id"]):
                 yield SourceRecord(
                     link.source_id,
                     {"deleted": True, "event_id": deleted["id"], "why": "event deleted"},
-                    deleted.get("deleted_date"),
+                    change.seq,
                     f"event {deleted['id']} (timeslot {link.source_id}, event deleted)",
                     str(deleted["id"]),
                 )
@@ -530,11 +532,15 @@ class UsersStream(Stream):
 class PeopleStream(UsersStream):
     name = "people"
     source_type = "mobilize.person"
+    reads_mirror = True
 
     def fetch(self, ctx: RunContext, since: int | None) -> Iterator[SourceRecord]:
-        for person in self.flow.mobilize.get_organization_people(updated_since=since):
+        for change in self.flow.mirror_changes("person", since):
+            if change.deleted:
+                continue
+            person = change.data
             person_id = person.get("user_id") or person.get("id")
-            yield SourceRecord(str(person_id), person, person.get("modified_date"), primary_email(person) or "")
+            yield SourceRecord(str(person_id), person, change.seq, primary_email(person) or "")
 
     def map(self, ctx: RunContext, record: SourceRecord) -> dict[str, Any]:
         return mapping.user_payload(record.data)
@@ -545,11 +551,15 @@ class DashboardUsersStream(UsersStream):
 
     name = "dashboard_users"
     source_type = "mobilize.dashboard_user"
+    reads_mirror = True
 
     def fetch(self, ctx: RunContext, since: int | None) -> Iterator[SourceRecord]:
         seen: set[str] = set()
         our_id = self.flow.organization.mobilize_id
-        for event in self.flow.mobilize.get_organization_events(updated_since=since, organization_id=our_id):
+        for change in self.flow.mirror_changes("event", since):
+            event = change.data
+            if change.deleted or (event.get("sponsor") or {}).get("id") != our_id:
+                continue
             contact = event.get("contact") or {}
             email = (contact.get("email_address") or "").strip()
             if not email:
@@ -558,7 +568,7 @@ class DashboardUsersStream(UsersStream):
             if key in seen:
                 continue
             seen.add(key)
-            yield SourceRecord(key, contact, event.get("modified_date"), email)
+            yield SourceRecord(key, contact, change.seq, email)
 
     def map(self, ctx: RunContext, record: SourceRecord) -> dict[str, Any]:
         return mapping.host_user_payload(record.data)
@@ -570,6 +580,7 @@ class AttendancesStream(Stream):
     name = "attendances"
     source_type = "mobilize.attendance"
     destination_type = AK_SIGNUP
+    reads_mirror = True
 
     def __init__(self, flow: ActionKitCrmFlow) -> None:
         self.flow = flow
@@ -585,26 +596,32 @@ class AttendancesStream(Stream):
         return f"p{person.get('user_id') or person.get('id')}-{key}"
 
     def fetch(self, ctx: RunContext, since: int | None) -> Iterator[SourceRecord]:
-        for attendance in self.flow.mobilize.get_organization_attendances(updated_since=since):
+        for change in self.flow.mirror_changes("attendance", since):
+            if change.deleted:
+                continue
+            attendance = change.data
             event = attendance.get("event") or {}
             yield SourceRecord(
                 self.source_id(attendance),
                 attendance,
-                attendance.get("modified_date"),
+                change.seq,
                 primary_email(attendance.get("person") or {}) or "",
                 str(event.get("id") or ""),
             )
 
-    def map(self, ctx: RunContext, record: SourceRecord) -> dict[str, Any]:
+    def resolve(self, ctx: RunContext, record: SourceRecord) -> Mapping[str, Any]:
+        """The signup's scope, and its ActionKit event (synced first when no stream has made it yet)."""
         attendance = record.data
         scope = mapping.classify_attendance(attendance, self.flow.our_organization())
         if scope is mapping.AttendanceScope.NOT_OURS:
             raise SkipRecord("Neither our event nor a signup we recruited: not synced (the seed's CRM scope).")
-        ak_event_id = self.flow.ak_event_for(ctx, attendance, scope)
+        return {"scope": scope, "ak_event_id": self.flow.ak_event_for(ctx, attendance, scope)}
+
+    def map(self, ctx: RunContext, record: SourceRecord) -> dict[str, Any]:
         return mapping.signup_payload(
-            attendance,
-            ak_event_id=ak_event_id,
-            scope=scope,
+            record.data,
+            ak_event_id=record.resolved["ak_event_id"],
+            scope=record.resolved["scope"],
             target=self.flow.target,
             fallback_timezone=self.flow.config.masked_event_timezone,
         )
@@ -762,7 +779,7 @@ class ActionKitCrmFlow(ActionKitFlow):
         link = ctx.ledger.get(TIMESLOT, str(timeslot["id"]))
         if link is None or link.destination_id == PENDING:
             try:
-                full_event = self.mobilize.get_organization_event(int(event["id"]))
+                full_event = self.event_for_signup(int(event["id"]))
             except NotFoundError as exc:
                 if scope is mapping.AttendanceScope.PROMOTED_SAME_SIDE:
                     # Mobilize shows a promoter's signups to an event it keeps from the promoter
@@ -781,6 +798,13 @@ class ActionKitCrmFlow(ActionKitFlow):
                 raise RecordError(f"Mobilize event {event.get('id')} no longer has timeslot {timeslot['id']}.")
             link = ctx.sync_now(self.events_stream, self.events_stream.record_for(full_event, slot))
         return self._event_id(ctx, link, "event")
+
+    def event_for_signup(self, event_id: int) -> dict:
+        """The event a signup needs, from the mirror; Mobilize is asked only when the mirror lacks it."""
+        event = self.mirror_record("event", event_id)
+        if event is not None:
+            return event
+        return self.mobilize.get_organization_event(event_id)
 
     @staticmethod
     def _event_id(ctx: RunContext, link: RecordLink | None, what: str) -> int:
