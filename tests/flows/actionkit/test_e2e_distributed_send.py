@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from integrations.models import SyncRun
@@ -69,7 +71,8 @@ def test_distributed_send_rerun_writes_nothing_and_deleted_events_are_marked_del
     assert setup.writes == writes
     gone = setup.world.events.pop("pac_quiet")
     setup.world.deleted_events.append(
-        {"id": gone["id"], "deleted_date": gone["modified_date"] + 10, "sandbox_organization_id": 2002}
+        # Mobilize stamps a deletion when it happens, so it is listed by the next updated_since.
+        {"id": gone["id"], "deleted_date": int(time.time()), "sandbox_organization_id": 2002}
     )
     setup.load()
     setup.sync(setup.distributed_send)

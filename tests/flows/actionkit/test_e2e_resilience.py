@@ -59,6 +59,7 @@ def wipe_actionkit_and_ledger(setup) -> None:
     User.objects.all().delete()
     setup.crm.links.all().delete()
     setup.crm.watermarks.all().delete()
+    setup.crm.mirror_cursors.all().delete()
     setup.crm.pending_retries.all().delete()
     setup.crm.runs.all().delete()
 
