@@ -36,7 +36,7 @@ def generate(env: dict[str, str], org_id: int, events: int, attendances: int) ->
         f"--attendances={attendances}",
         f"--people={max(attendances // 5, 10)}",
         f"--organization-id={org_id}",
-        f"--api-key={API_KEY}",
+        f"--api-key={API_KEY}-{org_id}",
     )
 
 
@@ -80,7 +80,7 @@ def organization(base_url: str, org_id: int, integrations: int = 0):
 
     org, _ = Organization.objects.get_or_create(
         mobilize_id=org_id,
-        defaults={"name": f"Org {org_id}", "mobilize_api_key": API_KEY, "mobilize_base_url": base_url},
+        defaults={"name": f"Org {org_id}", "mobilize_api_key": f"{API_KEY}-{org_id}", "mobilize_base_url": base_url},
     )
     for number in range(
         Integration.objects.filter(organization=org).exclude(kind="mobilize_mirror").count(), integrations
@@ -140,6 +140,8 @@ def shared_limit(base_url: str, quiet_ids: list[int], ticks: int, clients: Clien
     before_429 = clients.rate_limited()
     worst_quiet, backfill_done_tick, quiet_missed = 0.0, None, 0
     for tick in range(ticks):
+        # Every quiet organization is made due, as a change would (the worst case for fairness).
+        MirrorState.objects.exclude(organization__mobilize_id=BIG_ORG).update(last_change_at=None, last_refresh_at=None)
         started = time.monotonic()
         refresh.tick()
         refreshed = set()
@@ -151,11 +153,10 @@ def shared_limit(base_url: str, quiet_ids: list[int], ticks: int, clients: Clien
                 refreshed.add(integration.organization.mobilize_id)
         queue.clear()
         quiet_missed += len(set(quiet_ids) - refreshed)
+        print(f"   tick {tick + 1}: {len(refreshed)} quiet refreshed, {time.monotonic() - started:.1f} s", flush=True)
         big = MirrorState.objects.get(organization__mobilize_id=BIG_ORG)
         if backfill_done_tick is None and not big.more_to_read:
             backfill_done_tick = tick + 1
-        # Every quiet organization is made due again, as a change would (worst case for fairness).
-        MirrorState.objects.exclude(organization__mobilize_id=BIG_ORG).update(last_change_at=None, last_refresh_at=None)
         rest = interval - (time.monotonic() - started)
         if rest > 0:
             time.sleep(rest)
