@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from integrations.connectors.ratelimit import default_limiter
-from integrations.models import Integration, IntegrationKind, Membership, Organization
+from integrations.models import Integration, Membership, Organization
+from tests import kinds
 
 _ids = itertools.count(5000)
 
@@ -52,7 +53,7 @@ def make_staff(db):
 
 @pytest.fixture
 def make_integration(db):
-    def make(organization: Organization, kind: str = IntegrationKind.MOBILIZE_CHECK, **fields) -> Integration:
+    def make(organization: Organization, kind: str = kinds.MEMORY, **fields) -> Integration:
         fields.setdefault("name", f"Integration {next(_ids)}")
         return Integration.objects.create(organization=organization, kind=kind, **fields)
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 import django_celery_beat.admin  # noqa: F401  (registers its ModelAdmins, which are replaced below)
 from django.contrib import admin
 
+from .scoping import ZoneSafeDates
 
-class SuperuserOnly:
+
+class SuperuserOnly(ZoneSafeDates):
     def has_module_permission(self, request) -> bool:
         return request.user.is_active and request.user.is_superuser
 

@@ -16,9 +16,15 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
-from django.db.models import Model, QuerySet
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import DateTimeField, Model, QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from integrations import services
 from integrations.models import Membership, Organization
@@ -37,6 +43,76 @@ def organization_id_of(obj: Model, organization_path: str) -> int | None:
         if target is None:
             return None
     return getattr(target, f"{last}_id", None)
+
+
+# Lookups whose value is a datetime (the admin splits `__in` values on commas itself).
+DATETIME_LOOKUPS = frozenset({"exact", "gt", "gte", "lt", "lte", "in"})
+
+
+def is_datetime_lookup(model: type[Model], key: str) -> bool:
+    """Whether a changelist query parameter ("started_at__gte", "run__started_at__lt") compares a DateTimeField."""
+    parts = key.split(LOOKUP_SEP)
+    opts = model._meta
+    for index, part in enumerate(parts):
+        try:
+            field = opts.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        rest = parts[index + 1 :]
+        if field.is_relation and field.related_model is not None and rest:
+            opts = field.related_model._meta
+            continue
+        return isinstance(field, DateTimeField) and (not rest or (len(rest) == 1 and rest[0] in DATETIME_LOOKUPS))
+    return False
+
+
+def in_current_zone(value: str) -> str:
+    """A date and time with an offset, as the same instant in the admin's time zone (UTC); other values unchanged.
+
+    ISO 8601 and Python allow offsets up to ±23:59, PostgreSQL only up to ±15:59 ("time zone
+    displacement out of range"): passed on as given, such a value is a server error when the list
+    is read, not when the filter is built. A value Django cannot read is left for Django's own
+    validation, which refuses it like any bad lookup.
+    """
+    try:
+        parsed = parse_datetime(value.strip())
+    except ValueError:
+        return value
+    if parsed is None or timezone.is_naive(parsed):
+        return value
+    try:
+        # str() is the format of DateFieldListFilter's own links, so its choices stay selected.
+        return str(parsed.astimezone(timezone.get_current_timezone()))
+    except OverflowError:
+        raise IncorrectLookupParameters(f"{value!r} is outside the years 1 to 9999.") from None
+
+
+class ZoneSafeChangeList(ChangeList):
+    """A changelist whose datetime query parameters reach the database in the admin's time zone.
+
+    The same rule as the API's `UtcDateTimeField` (integrations/api/filters.py), here for the
+    admin's list filters and URL lookups (e.g. `?started_at__gte=2025-10-07T20:11:03%2B20:40`).
+    A value out of range is an "incorrect lookup": the admin's usual redirect to `?e=1`.
+    """
+
+    def get_filters_params(self, params=None):
+        lookup_params = super().get_filters_params(params)
+        for key, values in lookup_params.items():
+            if is_datetime_lookup(self.model, key):
+                lookup_params[key] = [
+                    ",".join(in_current_zone(v) for v in value.split(","))
+                    if key.endswith("__in")
+                    else in_current_zone(value)
+                    for value in values
+                ]
+        return lookup_params
+
+
+class ZoneSafeDates:
+    """ModelAdmin mixin: changelists use ZoneSafeChangeList (every admin of this project has it)."""
+
+    def get_changelist(self, request: HttpRequest, **kwargs):
+        return ZoneSafeChangeList
 
 
 class OrganizationScoped:
@@ -82,7 +158,7 @@ class OrganizationScoped:
         return formfield
 
 
-class OrganizationScopedAdmin(OrganizationScoped, admin.ModelAdmin):
+class OrganizationScopedAdmin(ZoneSafeDates, OrganizationScoped, admin.ModelAdmin):
     """The base of every ModelAdmin of this app."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

@@ -7,10 +7,9 @@ from integrations.models import Integration
 
 from .actionkit.sync import ActionKitCrmFlow, ActionKitDistributedSendFlow
 from .base import Flow
-from .mobilize_check.sync import MobilizeCheckFlow
 
 FLOWS: dict[str, type[Flow]] = {
-    flow.kind: flow for flow in (MobilizeCheckFlow, ActionKitCrmFlow, ActionKitDistributedSendFlow, MobilizeMirrorFlow)
+    flow.kind: flow for flow in (ActionKitCrmFlow, ActionKitDistributedSendFlow, MobilizeMirrorFlow)
 }
 
 

@@ -11,7 +11,6 @@ from .tenancy import Organization
 class IntegrationKind(models.TextChoices):
     """The flows this service knows. Each kind has a Flow class in integrations.flows."""
 
-    MOBILIZE_CHECK = "mobilize_check", "Mobilize check (fetch and validate; no destination)"
     ACTIONKIT_CRM = "actionkit_crm", "Mobilize -> ActionKit, CRM style"
     ACTIONKIT_DISTRIBUTED_SEND = "actionkit_distributed_send", "Mobilize -> ActionKit, distributed send"
     MOBILIZE_MIRROR = "mobilize_mirror", "Mobilize mirror (reads Mobilize once for every integration)"
@@ -19,7 +18,7 @@ class IntegrationKind(models.TextChoices):
     @classmethod
     def mobilize_source_kinds(cls) -> frozenset[str]:
         """Kinds whose source is Mobilize: the mirror feeds them and fans out to them."""
-        return frozenset({cls.MOBILIZE_CHECK, cls.ACTIONKIT_CRM, cls.ACTIONKIT_DISTRIBUTED_SEND})
+        return frozenset({cls.ACTIONKIT_CRM, cls.ACTIONKIT_DISTRIBUTED_SEND})
 
     @classmethod
     def actionkit_kinds(cls) -> frozenset[str]:

@@ -144,7 +144,7 @@ def superuser(db):
 
 @pytest.fixture
 def memory(monkeypatch):
-    """The in-memory flow, registered for mobilize_check integrations."""
+    """The in-memory flow, registered for the tenants' integrations (the tests' own kind)."""
     return memory_flow.install(monkeypatch)
 
 

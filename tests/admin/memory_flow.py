@@ -1,7 +1,7 @@
 """A flow over an in-memory source and destination, so admin, API and browser tests really run syncs.
 
-Registered in place of the mobilize_check flow (with monkeypatch) like tests/engine/test_runner.py
-does; people whose email is in `reject` fail with a permanent, readable error.
+Registered for the tests' own kind (tests/kinds.py, with monkeypatch) like tests/engine/test_runner.py
+registers its flows; people whose email is in `reject` fail with a permanent, readable error.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from integrations.connectors.errors import AuthenticationError
 from integrations.engine import RecordError, RunContext, SourceRecord, Stream, Written
 from integrations.flows.base import Flow
-from integrations.models import IntegrationKind
+from tests import kinds
 
 MAPPING = [
     ("person.email_addresses[0].address", "row.email", "primary email, lower-cased"),
@@ -67,7 +67,7 @@ class MemoryPeopleStream(Stream):
 
 
 class MemoryFlow(Flow):
-    kind = IntegrationKind.MOBILIZE_CHECK
+    kind = kinds.MEMORY
 
     def streams(self, ctx: RunContext) -> list[Stream]:
         return [MemoryPeopleStream()]
@@ -82,7 +82,7 @@ class MemoryFlow(Flow):
 
 
 def install(monkeypatch) -> MemoryState:
-    """Register the memory flow for mobilize_check integrations and give it fresh data."""
+    """Register the memory flow for integrations of the test kind and give it fresh data."""
     from integrations.flows import registry
 
     global STATE
@@ -91,5 +91,5 @@ def install(monkeypatch) -> MemoryState:
         STATE.put(number, f"person{number}@example.com", f"person {number}")
     STATE.put(5, "blocked@bad.example", "blocked person")
     STATE.reject.add("blocked@bad.example")
-    monkeypatch.setitem(registry.FLOWS, IntegrationKind.MOBILIZE_CHECK, MemoryFlow)
+    monkeypatch.setitem(registry.FLOWS, kinds.MEMORY, MemoryFlow)
     return STATE

@@ -9,6 +9,7 @@ from django_celery_beat.models import PeriodicTask
 
 from integrations.admin.kinds import inlines_for
 from integrations.models import Integration, IntegrationKind, PendingRetry, RecordLink, SyncRun
+from tests import kinds
 
 from . import memory_flow
 
@@ -264,7 +265,7 @@ def test_kind_and_organization_are_fixed_after_creation(tenant_a, login):
         {"name": "Check A", "kind": IntegrationKind.ACTIONKIT_CRM, "enabled": "on", "schedule_every_minutes": "5"},
     )
     tenant_a.integration.refresh_from_db()
-    assert tenant_a.integration.kind == IntegrationKind.MOBILIZE_CHECK
+    assert tenant_a.integration.kind == kinds.MEMORY
 
 
 # --- the schedule editor ----------------------------------------------------------------------
@@ -280,7 +281,7 @@ def test_new_integration_gets_a_periodic_task(tenant_a, login):
         reverse("admin:integrations_integration_add"),
         {
             "organization": tenant_a.org.pk,
-            "kind": IntegrationKind.MOBILIZE_CHECK,
+            "kind": IntegrationKind.ACTIONKIT_DISTRIBUTED_SEND,
             "name": "Scheduled",
             "enabled": "on",
             "schedule_every_minutes": "30",

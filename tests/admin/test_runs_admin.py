@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from integrations.models import PendingRetry, SyncItem, SyncRun
 
@@ -38,6 +39,34 @@ def test_run_list_filters_by_status_integration_trigger_and_date(tenant_a, make_
     since = (timezone.now() - timedelta(days=7)).date().isoformat()
     recent = results(client.get(changelist("syncrun") + f"?started_at__gte={since}"))
     assert old not in recent and ok in recent
+
+
+def test_run_list_date_filters_take_any_offset_python_reads(tenant_a, make_integration, login):
+    # PostgreSQL refuses offsets beyond ±15:59 ("time zone displacement out of range"): a 500
+    # there before the admin converted such values to its own time zone.
+    other = make_integration(tenant_a.org, name="Other")
+    before = SyncRun.objects.create(integration=other, status=SyncRun.Status.SUCCEEDED)
+    after = SyncRun.objects.create(integration=other, status=SyncRun.Status.FAILED)
+    SyncRun.objects.filter(pk=before.pk).update(started_at=datetime(2025, 10, 6, 23, 0, tzinfo=UTC))
+    SyncRun.objects.filter(pk=after.pk).update(started_at=datetime(2025, 10, 6, 23, 40, tzinfo=UTC))
+    client = login(tenant_a.viewer)
+    url = changelist("syncrun") + f"?integration={other.pk}"
+    # 2025-10-07T20:11:03+20:40 is 2025-10-06T23:31:03Z; 2025-10-05T23:35-23:59 is 2025-10-06T23:34Z.
+    response = client.get(url + "&started_at__gte=2025-10-07T20:11:03%2B20:40")
+    assert response.status_code == 200 and results(response) == [after]
+    response = client.get(url + "&started_at__lt=2025-10-05T23:35:00-23:59")
+    assert response.status_code == 200 and results(response) == [before]
+    # An instant past year 9999 in UTC is an incorrect lookup: the admin's usual redirect.
+    response = client.get(url + "&started_at__gte=9999-12-31T23:00:00-20:00")
+    assert response.status_code == 302 and response.url.endswith("?e=1")
+    # The date filter's own links (values in the admin's time zone) still mark their choice.
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    week = {"started_at__gte": str(today - timedelta(days=7)), "started_at__lt": str(today + timedelta(days=1))}
+    response = client.get(changelist("syncrun"), week)
+    [dates] = [f for f in response.context["cl"].filter_specs if f.title == "started at"]
+    assert [choice["display"] for choice in dates.choices(response.context["cl"]) if choice["selected"]] == [
+        "Past 7 days"
+    ]
 
 
 def test_run_detail_shows_counts_streams_message_and_items(tenant_a, login):
@@ -161,3 +190,16 @@ def test_dashboard_tells_a_user_without_membership_what_to_do(make_staff, tenant
     content = login(make_staff()).get(reverse("admin:index")).content
     assert b"not a member of any organization" in content
     assert b"Campaign A" not in content
+
+
+def test_the_beat_schedules_date_filters_take_any_offset_too(superuser, client):
+    # django-celery-beat's own list (superusers only) filters by last run with the same date filter.
+    every = IntervalSchedule.objects.create(every=5, period=IntervalSchedule.MINUTES)
+    ran = PeriodicTask.objects.create(
+        name="ran", task="t", interval=every, last_run_at=datetime(2025, 10, 7, tzinfo=UTC)
+    )
+    client.force_login(superuser)
+    response = client.get(
+        reverse("admin:django_celery_beat_periodictask_changelist") + "?last_run_at__gte=2025-10-07T20:11:03%2B20:40"
+    )
+    assert response.status_code == 200 and results(response) == [ran]

@@ -166,7 +166,7 @@ def test_adding_an_integration_to_another_organization_is_refused(tenant_a, tena
     client = login(tenant_a.admin)
     response = client.post(
         url("integration", "add"),
-        {"organization": tenant_b.org.pk, "kind": IntegrationKind.MOBILIZE_CHECK, "name": "Sneaky", "enabled": "on"},
+        {"organization": tenant_b.org.pk, "kind": IntegrationKind.ACTIONKIT_CRM, "name": "Sneaky", "enabled": "on"},
     )
     assert response.status_code == 200
     assert "organization" in response.context["adminform"].form.errors

@@ -69,8 +69,16 @@ def remote():
 
 
 @pytest.fixture
-def rows(tenant_a, tenant_b, memory):
+def rows(tenant_a, tenant_b, memory, monkeypatch):
     """The ids drawn from, by resource: tenant A's, and tenant B's which must stay "not found"."""
+    from integrations.flows import registry
+    from tests.admin.memory_flow import MemoryFlow
+
+    # The schema documents the real kinds only: here the tenants' integrations are their
+    # organizations' mirrors, and run the in-memory flow.
+    tenants = Integration.objects.filter(pk__in=[tenant_a.integration.pk, tenant_b.integration.pk])
+    tenants.update(kind=IntegrationKind.MOBILIZE_MIRROR)
+    monkeypatch.setitem(registry.FLOWS, IntegrationKind.MOBILIZE_MIRROR, MemoryFlow)
     ak = Integration.objects.create(organization=tenant_a.org, kind=IntegrationKind.ACTIONKIT_CRM, name="AK crm")
     ActionKitConfig.objects.create(
         integration=ak, connection=tenant_a.connection, campaign_id=3, event_create_page="c", event_signup_page="s"

@@ -14,7 +14,8 @@ from typing import Any
 
 from integrations.engine import RecordError, RunContext, SourceRecord, Stream, Written
 from integrations.flows.base import Flow
-from integrations.models import IntegrationKind, RecordLink
+from integrations.models import RecordLink
+from tests import kinds
 
 
 @dataclass
@@ -65,7 +66,7 @@ class PeopleStream(Stream):
 
 
 class MemoryFlow(Flow):
-    kind = IntegrationKind.MOBILIZE_CHECK
+    kind = kinds.MEMORY
 
     def streams(self, ctx: RunContext) -> list[Stream]:
         return [PeopleStream()]
@@ -75,12 +76,12 @@ class MemoryFlow(Flow):
 
 
 def install(monkeypatch) -> MemoryState:
-    """Register the memory flow for Mobilize check integrations, with five people and nobody rejected."""
+    """Register the memory flow for integrations of the test kind, with five people and nobody rejected."""
     from integrations.flows import registry
 
     global STATE
     STATE = MemoryState()
     for number in range(1, 6):
         STATE.put(number)
-    monkeypatch.setitem(registry.FLOWS, IntegrationKind.MOBILIZE_CHECK, MemoryFlow)
+    monkeypatch.setitem(registry.FLOWS, kinds.MEMORY, MemoryFlow)
     return STATE

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from integrations.engine import RunOptions, run_sync
+from integrations.mirror.refresh import ensure_mirror_integration
 from integrations.models import (
     ActionKitConfig,
     ActionKitConnection,
@@ -36,7 +37,7 @@ class SandboxWorld:
 
     world: World
     organization: Organization
-    check: Integration
+    mirror: Integration
     mobilize_key: str
     crm: Integration | None = None
     connection: ActionKitConnection | None = None
@@ -52,22 +53,25 @@ class SandboxWorld:
         load_data(data)
 
     def sync(self, integration: Integration | None = None, **options: Any) -> SyncRun:
-        run = run_sync(integration or self.check, RunOptions(**options))
+        run = run_sync(integration or self.mirror, RunOptions(**options))
         run.refresh_from_db()
         return run
 
 
 @pytest.fixture
-def sandbox_world(transactional_db, live_server, make_organization, make_integration) -> SandboxWorld:
-    """Our organization on the Mobilize sandbox (served by live_server) with a Mobilize check integration."""
+def sandbox_world(transactional_db, live_server, make_organization) -> SandboxWorld:
+    """Our organization on the Mobilize sandbox (served by live_server) with its Mobilize mirror integration.
+
+    A mirror refresh that changes the mirror fans out to the organization's other integrations
+    (with eager tasks, before `sync` returns).
+    """
     organization = make_organization(
         name="Demo Campaign",
         mobilize_id=OURS,
         mobilize_api_key=MOBILIZE_KEY,
         mobilize_base_url=f"{live_server.url}/sandbox/mobilize/v1",
     )
-    check = make_integration(organization, kind=IntegrationKind.MOBILIZE_CHECK, name="Mobilize check")
-    result = SandboxWorld(World(), organization, check, MOBILIZE_KEY)
+    result = SandboxWorld(World(), organization, ensure_mirror_integration(organization), MOBILIZE_KEY)
     result.load()
     return result
 
@@ -100,5 +104,5 @@ def crm_world(sandbox_world, live_server, make_integration) -> SandboxWorld:
 
 @pytest.fixture
 def memory(monkeypatch) -> _memory.MemoryState:
-    """Mobilize check integrations run an in-memory flow (no HTTP), for tests inside one transaction."""
+    """Integrations of the tests' kind run an in-memory flow (no HTTP), for tests inside one transaction."""
     return _memory.install(monkeypatch)

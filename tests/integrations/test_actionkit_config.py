@@ -101,8 +101,8 @@ def test_an_invalid_masked_event_time_zone_is_refused(org, make_integration, zon
 
 
 def test_settings_for_a_non_actionkit_integration_are_refused(org, make_integration):
-    check = make_integration(org, kind=IntegrationKind.MOBILIZE_CHECK, name="Check")
-    errors = clean_errors(config(check, connection(org)))
+    mirror = make_integration(org, kind=IntegrationKind.MOBILIZE_MIRROR, name="Mirror")
+    errors = clean_errors(config(mirror, connection(org)))
     assert errors["integration"] == ["ActionKit settings belong to an ActionKit integration."]
 
 

@@ -72,7 +72,7 @@ def test_demo_sets_up_and_syncs_the_demo_organization_and_a_second_run_changes_n
 
     assert output.startswith("Mobilize sandbox: loaded 3 organizations")
     assert summaries(output) == {
-        "Mobilize check": "Succeeded",
+        "Mobilize mirror": "Succeeded",
         "ActionKit CRM": "Succeeded",
         "ActionKit distributed send": "Succeeded",
     }
@@ -95,7 +95,7 @@ def test_demo_sets_up_and_syncs_the_demo_organization_and_a_second_run_changes_n
 
     integrations = {i.name: i for i in Integration.objects.filter(organization=organization)}
     assert {name: i.kind for name, i in integrations.items()} == {
-        "Mobilize check": IntegrationKind.MOBILIZE_CHECK,
+        "Mobilize mirror": IntegrationKind.MOBILIZE_MIRROR,
         "ActionKit CRM": IntegrationKind.ACTIONKIT_CRM,
         "ActionKit distributed send": IntegrationKind.ACTIONKIT_DISTRIBUTED_SEND,
     }
@@ -104,11 +104,18 @@ def test_demo_sets_up_and_syncs_the_demo_organization_and_a_second_run_changes_n
     crm, ds = integrations["ActionKit CRM"].actionkit, integrations["ActionKit distributed send"].actionkit
     assert crm.connection == ds.connection == connection
     assert crm.campaign_id != ds.campaign_id and crm.event_signup_page and not ds.event_signup_page
+    mirror = integrations["Mobilize mirror"]
+    assert mirror.schedule is None, "the mirror refreshes on the mirror's own tick"
+    [refresh] = mirror.runs.all()
     for integration in integrations.values():
-        assert integration.schedule is not None and integration.schedule.task == "integrations.run_integration"
+        if integration != mirror:
+            assert integration.schedule is not None and integration.schedule.task == "integrations.run_integration"
         [run] = integration.runs.all()
         assert run.status == SyncRun.Status.SUCCEEDED, run.message
         assert run.created > 0 and run.failed == 0
+        if integration != mirror:  # the refresh changed the mirror and so ran them; not queued twice
+            assert run.trigger == SyncRun.Trigger.MIRROR and run.started_at > refresh.started_at
+    assert output.index("Run #") == output.index(f"Run #{refresh.pk} of Mobilize mirror"), "the mirror first"
     first = snapshot()
     assert first["ak_events"] and first["ak_users"] and first["ak_signups"], "ActionKit received the demo"
 

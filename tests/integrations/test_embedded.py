@@ -180,16 +180,23 @@ def test_the_demo_says_so_when_no_worker_would_run_its_syncs(monkeypatch):
 SEED_AND_SYNC_NOW = """
 import json, time
 from django.core.management import call_command
+from django.db import transaction
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from integrations.models import Integration, IntegrationKind, Organization, SyncRun
 from integrations.services import RUN_TASK_NAME, trigger_sync
 
 call_command("sandbox_generate", events=3, attendances=6, people=4, seed=3, organization_id=4242, api_key="k")
-organization = Organization.objects.create(
-    name="Embedded", mobilize_id=4242, mobilize_api_key="k", mobilize_base_url="{url}/sandbox/mobilize/v1"
-)
-now = Integration.objects.create(organization=organization, kind=IntegrationKind.MOBILIZE_CHECK, name="now")
-scheduled = Integration.objects.create(organization=organization, kind=IntegrationKind.MOBILIZE_CHECK, name="beat")
+# Two organizations (the generated one and its ally), each with its mirror, made in one
+# transaction so that beat's mirror tick never sees an organization without one.
+with transaction.atomic():
+    organization = Organization.objects.create(
+        name="Embedded", mobilize_id=4242, mobilize_api_key="k", mobilize_base_url="{url}/sandbox/mobilize/v1"
+    )
+    ally = Organization.objects.create(
+        name="Ally", mobilize_id=4244, mobilize_api_key="k-allied", mobilize_base_url="{url}/sandbox/mobilize/v1"
+    )
+    now = Integration.objects.create(organization=organization, kind=IntegrationKind.MOBILIZE_MIRROR, name="now")
+    scheduled = Integration.objects.create(organization=ally, kind=IntegrationKind.MOBILIZE_MIRROR, name="beat")
 every, _ = IntervalSchedule.objects.get_or_create(every=2, period=IntervalSchedule.SECONDS)
 PeriodicTask.objects.create(
     name="every 2 s", task=RUN_TASK_NAME, interval=every,
@@ -225,6 +232,8 @@ def test_run_embedded_runs_sync_now_on_the_worker_fires_beat_schedules_and_stops
         FIELD_ENCRYPTION_KEYS=KEY,
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         VAR_DIR=str(tmp_path / "var"),
+        # The mirror's tick would also refresh "now": keep it out of the way of the Sync now run.
+        MIRROR_REFRESH_SECONDS="3600",
     )
     migrated = manage("migrate", "--noinput", env=env)
     assert migrated.returncode == 0, migrated.stderr
@@ -283,7 +292,7 @@ call_command("sandbox_generate", events=2, attendances=4, people=3, seed=5, orga
 organization = Organization.objects.create(
     name="Dot env", mobilize_id=77, mobilize_api_key="k", mobilize_base_url="{url}/sandbox/mobilize/v1"
 )
-Integration.objects.create(organization=organization, kind=IntegrationKind.MOBILIZE_CHECK, name="Check")
+Integration.objects.create(organization=organization, kind=IntegrationKind.MOBILIZE_MIRROR, name="Check")
 """
 
 

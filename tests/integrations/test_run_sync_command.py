@@ -1,4 +1,7 @@
-"""`manage.py run_sync INTEGRATION [--dry-run] [--full] [--retry-failed]` against the Mobilize sandbox."""
+"""`manage.py run_sync INTEGRATION [--dry-run] [--full] [--retry-failed]` against the Mobilize sandbox.
+
+The integration run is the organization's Mobilize mirror: the one integration that reads Mobilize.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from integrations.models import PendingRetry, RecordLink, SyncItem, SyncRun
+from integrations.engine import RecordError
+from integrations.mirror import store
+from integrations.models import IntegrationKind, MirrorRecord, MirrorStream, PendingRetry, RecordType, SyncItem, SyncRun
 
 
 def run_sync(*args: str) -> tuple[SyncRun, str]:
@@ -34,57 +39,68 @@ def assert_summary_of(run: SyncRun, output: str) -> None:
 
 
 def test_run_sync_by_id_runs_the_integration_and_prints_its_summary(sandbox_world):
-    run, output = run_sync(str(sandbox_world.check.pk))
-    assert run.integration == sandbox_world.check and run.trigger == SyncRun.Trigger.COMMAND
+    run, output = run_sync(str(sandbox_world.mirror.pk))
+    assert run.integration == sandbox_world.mirror and run.trigger == SyncRun.Trigger.COMMAND
     assert run.status == SyncRun.Status.SUCCEEDED, run.message
     assert run.fetched > 0 and run.created > 0
     assert_summary_of(run, output)
 
 
 def test_run_sync_by_name(sandbox_world):
-    run, output = run_sync("Mobilize check")
-    assert run.integration == sandbox_world.check and run.status == SyncRun.Status.SUCCEEDED
+    run, output = run_sync("Mobilize mirror")
+    assert run.integration == sandbox_world.mirror and run.status == SyncRun.Status.SUCCEEDED
     assert_summary_of(run, output)
 
 
 def test_run_sync_dry_run_records_what_would_be_written_and_writes_nothing(sandbox_world):
-    run, output = run_sync(str(sandbox_world.check.pk), "--dry-run")
+    run, output = run_sync(str(sandbox_world.mirror.pk), "--dry-run")
     assert run.dry_run and "[dry run]" in output.splitlines()[0]
     assert run.created > 0
     assert run.items.filter(action=SyncItem.Action.WOULD_CREATE).count() == run.created
-    assert not RecordLink.objects.exists() and not sandbox_world.check.watermarks.exists()
+    assert not MirrorRecord.objects.exists() and not MirrorStream.objects.exclude(watermark=None).exists()
 
 
-def test_run_sync_full_rewrites_what_an_incremental_run_leaves_unchanged(sandbox_world):
-    first, _ = run_sync(str(sandbox_world.check.pk))
-    incremental, _ = run_sync(str(sandbox_world.check.pk))
+def test_run_sync_full_rereads_what_an_incremental_run_does_not(sandbox_world):
+    first, _ = run_sync(str(sandbox_world.mirror.pk))
+    incremental, _ = run_sync(str(sandbox_world.mirror.pk))
     assert incremental.created == incremental.updated == 0
-    full, output = run_sync(str(sandbox_world.check.pk), "--full")
+    assert incremental.fetched < first.fetched, "an incremental refresh reads only what changed lately"
+    full, output = run_sync(str(sandbox_world.mirror.pk), "--full")
     assert full.full_resync and full.status == SyncRun.Status.SUCCEEDED
-    assert full.updated == first.created and full.unchanged == 0
     assert full.fetched >= first.fetched, "a full resync reads from the beginning"
+    # The mirror compares what it reads with what it holds: nothing changed, nothing rewritten.
+    assert full.unchanged == first.created and full.created == full.updated == 0
     assert_summary_of(full, output)
 
 
-def test_run_sync_retry_failed_retries_only_the_queued_failures(sandbox_world):
-    # The check flow fails an event whose time zone is not one (every destination needs it).
-    sandbox_world.world.events["virtual"]["timezone"] = "Mars/Olympus_Mons"
-    sandbox_world.load()
-    first, output = run_sync(str(sandbox_world.check.pk))
+def test_run_sync_retry_failed_retries_only_the_queued_failures(sandbox_world, monkeypatch):
+    # The mirror refuses nothing Mobilize sends, so its store refuses one event here (as a
+    # database constraint would), every time it is written.
+    original = store.write
+
+    def refusing(organization_id, record_type, raw):
+        if record_type == RecordType.EVENT and raw.get("id") == 11:
+            raise RecordError("The mirror cannot store event 11: 'Mars/Olympus_Mons' is not a known time zone.")
+        return original(organization_id, record_type, raw)
+
+    monkeypatch.setattr(store, "write", refusing)
+    first, output = run_sync(str(sandbox_world.mirror.pk))
     assert first.status == SyncRun.Status.PARTIAL and first.failed == 1
     assert "failed events 11 Phone bank" in output and "'Mars/Olympus_Mons' is not a known time zone" in output
     [queued] = PendingRetry.objects.all()
-    retry, output = run_sync(str(sandbox_world.check.pk), "--retry-failed")
+    retry, output = run_sync(str(sandbox_world.mirror.pk), "--retry-failed")
     assert retry.retry_only and retry.fetched == 1 and retry.failed == 1
     assert list(retry.items.values_list("stream", "source_id")) == [(queued.stream, queued.source_id)]
     assert_summary_of(retry, output)
 
 
 def test_run_sync_refuses_an_ambiguous_name_and_names_the_choices(sandbox_world, make_organization, make_integration):
-    other = make_integration(make_organization(name="Other Campaign"), name="Mobilize check")
-    with pytest.raises(CommandError, match="2 integrations are named 'Mobilize check'") as raised:
-        call_command("run_sync", "Mobilize check", stdout=StringIO(), stderr=StringIO())
-    assert f"{sandbox_world.check.pk} (Demo Campaign)" in str(raised.value)
+    other = make_integration(
+        make_organization(name="Other Campaign"), kind=IntegrationKind.MOBILIZE_MIRROR, name="Mobilize mirror"
+    )
+    with pytest.raises(CommandError, match="2 integrations are named 'Mobilize mirror'") as raised:
+        call_command("run_sync", "Mobilize mirror", stdout=StringIO(), stderr=StringIO())
+    assert f"{sandbox_world.mirror.pk} (Demo Campaign)" in str(raised.value)
     assert f"{other.pk} (Other Campaign)" in str(raised.value)
     assert not SyncRun.objects.exists()
 
@@ -102,10 +118,10 @@ def test_run_sync_prints_the_summary_and_raises_when_the_run_failed(sandbox_worl
     organization.save()
     out = StringIO()
     with pytest.raises(CommandError, match="The run failed"):
-        call_command("run_sync", str(sandbox_world.check.pk), stdout=out, stderr=StringIO())
+        call_command("run_sync", str(sandbox_world.mirror.pk), stdout=out, stderr=StringIO())
     run = SyncRun.objects.get()
     assert run.status == SyncRun.Status.FAILED
     assert_summary_of(run, out.getvalue())
-    assert "! The run did not start" in out.getvalue()
+    assert "! The run stopped: Mobilize answered HTTP 403" in out.getvalue()
     assert "HTTP 403" in out.getvalue() and "API key" in out.getvalue()
     assert "a-key-mobilize-never-issued" not in out.getvalue(), "the refused key is never printed"

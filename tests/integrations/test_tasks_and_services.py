@@ -22,13 +22,20 @@ def org(make_organization):
 
 
 def test_the_task_syncs_an_enabled_integration_from_the_mobilize_sandbox(sandbox_world):
-    run_id = run_integration(sandbox_world.check.pk)
+    run_id = run_integration(sandbox_world.mirror.pk)
     run = SyncRun.objects.get(pk=run_id)
-    assert run.integration == sandbox_world.check
+    assert run.integration == sandbox_world.mirror
     assert run.trigger == SyncRun.Trigger.SCHEDULE, "the task's default trigger is the schedule"
     assert run.status == SyncRun.Status.SUCCEEDED, run.message
     assert run.fetched > 0 and run.created == run.fetched - run.skipped
-    assert set(run.streams) == {"events", "deleted_events", "attendances", "people"}
+    assert set(run.streams) == {
+        "organization",
+        "promoted_organizations",
+        "events",
+        "deleted_events",
+        "attendances",
+        "people",
+    }
 
 
 def test_the_task_passes_the_run_options_to_the_engine(memory, org, make_integration):

@@ -12,7 +12,7 @@ import pytest
 from integrations.connectors.mobilize import MobilizeClient
 from integrations.engine import RunOptions, run_sync
 from integrations.mirror import refresh, source
-from integrations.models import Integration, IntegrationKind, MirrorRecord, Organization, RecordType, SyncRun
+from integrations.models import Integration, MirrorRecord, Organization, RecordType, SyncRun
 from tests.flows.actionkit._world import OUR_KEY, OURS, World
 
 BASE = "/sandbox/mobilize/v1"
@@ -145,8 +145,3 @@ def mirror_world(transactional_db, live_server, fast_rates, make_organization, m
     for thread in set(threading.enumerate()) - earlier:
         if "process_request_thread" in thread.name:
             thread.join(timeout=30)
-
-
-@pytest.fixture
-def check_integration(mirror_world, make_integration) -> Integration:
-    return make_integration(mirror_world.organization, kind=IntegrationKind.MOBILIZE_CHECK, name="Check")

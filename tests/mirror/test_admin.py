@@ -76,6 +76,8 @@ def test_the_mirror_integration_is_not_deletable_while_integrations_read_mobiliz
     mirror = refresh.ensure_mirror_integration(a.org)
     client.force_login(a.admin)
     delete = reverse("admin:integrations_integration_delete", args=[mirror.pk])
+    a.integration.kind = IntegrationKind.ACTIONKIT_DISTRIBUTED_SEND  # reads Mobilize
+    a.integration.save()
     assert client.post(delete, {"post": "yes"}).status_code == 403
     a.integration.kind = IntegrationKind.ACTIONKIT_CRM  # still reads Mobilize
     a.integration.save()

@@ -19,17 +19,29 @@ def mirror_runs(integration) -> int:
     return SyncRun.objects.filter(integration=integration, trigger=SyncRun.Trigger.MIRROR).count()
 
 
+@pytest.fixture
+def targets_in_memory(monkeypatch):
+    """Distributed-send integrations (no settings) run the in-memory flow: the fan-out's targets, no ActionKit."""
+    from integrations.flows import registry
+    from tests.integrations import _memory
+
+    _memory.install(monkeypatch)
+    monkeypatch.setitem(registry.FLOWS, IntegrationKind.ACTIONKIT_DISTRIBUTED_SEND, _memory.MemoryFlow)
+
+
 def test_a_change_runs_each_enabled_integration_once_and_an_idle_refresh_none(
-    mirror_world, make_integration, make_organization
+    mirror_world, make_integration, make_organization, targets_in_memory
 ):
     org = mirror_world.organization
-    first = make_integration(org, kind=IntegrationKind.MOBILIZE_CHECK, name="Check A")
-    second = make_integration(org, kind=IntegrationKind.MOBILIZE_CHECK, name="Check B")
-    disabled = make_integration(org, kind=IntegrationKind.MOBILIZE_CHECK, name="Off", enabled=False)
-    elsewhere = make_integration(make_organization(), kind=IntegrationKind.MOBILIZE_CHECK, name="Other org")
+    kind = IntegrationKind.ACTIONKIT_DISTRIBUTED_SEND
+    first = make_integration(org, kind=kind, name="Send A")
+    second = make_integration(org, kind=kind, name="Send B")
+    disabled = make_integration(org, kind=kind, name="Off", enabled=False)
+    elsewhere = make_integration(make_organization(), kind=kind, name="Other org")
+    not_mobilize = make_integration(org, name="Reads no Mobilize")  # the tests' own kind
 
     mirror_world.refresh()
-    assert [mirror_runs(i) for i in (first, second, disabled, elsewhere)] == [1, 1, 0, 0]
+    assert [mirror_runs(i) for i in (first, second, disabled, elsewhere, not_mobilize)] == [1, 1, 0, 0, 0]
     assert mirror_runs(mirror_world.mirror) == 0, "the mirror does not fan out to itself"
     assert SyncRun.objects.get(integration=first, trigger=SyncRun.Trigger.MIRROR).status == SyncRun.Status.SUCCEEDED
     assert not MirrorFanOut.objects.exists(), "markers are cleared when the runs start"

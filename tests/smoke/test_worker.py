@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from integrations.models import SyncRun
+from integrations.models import IntegrationKind, SyncRun
 from mobilize_sync.celery import app as celery_app
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db(transaction=True)]
@@ -59,7 +59,7 @@ def test_worker_runs_a_sync_sent_through_the_broker(worker, live_server, make_or
     organization = make_organization(
         mobilize_id=4242, mobilize_api_key="smoke", mobilize_base_url=f"{live_server.url}/sandbox/mobilize/v1"
     )
-    integration = make_integration(organization)
+    integration = make_integration(organization, kind=IntegrationKind.MOBILIZE_MIRROR, name="Mobilize mirror")
 
     celery_app.send_task("integrations.run_integration", kwargs={"integration_id": integration.pk, "trigger": "manual"})
 

@@ -1,8 +1,11 @@
 """`make run`'s setup: a demo organization on the sandbox, its integrations, one sync of each.
 
-The syncs go through the Celery worker, as Sync now does in production (`make run` starts the
-worker first; with eager tasks, as in the tests, they run in this process). Idempotent: running
-it again updates the same demo objects and syncs incrementally.
+The organization's Mobilize mirror is refreshed first (it is what reads Mobilize), then the
+other integrations run. The syncs go through the Celery worker, as Sync now does in production
+(`make run` starts the worker first; with eager tasks, as in the tests, they run in this
+process). A refresh that changed the mirror already queues the other integrations (fan-out);
+those are waited for, not queued twice. Idempotent: running it again updates the same demo
+objects and syncs incrementally.
 """
 
 from __future__ import annotations
@@ -18,13 +21,16 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
+from django.utils import timezone
 
+from integrations.mirror.refresh import ensure_mirror_integration
 from integrations.models import (
     ActionKitConfig,
     ActionKitConnection,
     Integration,
     IntegrationKind,
     Membership,
+    MirrorFanOut,
     Organization,
     SyncRun,
 )
@@ -94,11 +100,12 @@ class Command(BaseCommand):
             },
         )
         self._logins(organization)
+        mirror = ensure_mirror_integration(organization)
         integrations = self._integrations(organization, f"{sandbox_url}/actionkit")
 
         # `make run` raises ACTIONKIT_*_RATE for the local sandbox (see the Makefile).
         with serving(host, int(port)):
-            for run in self._sync(integrations, wait):
+            for run in self._sync_mirror_then(mirror, integrations, wait):
                 self.stdout.write(run_summary(run))
 
         self.stdout.write(
@@ -111,27 +118,48 @@ class Command(BaseCommand):
             )
         )
 
-    def _sync(self, integrations: list[Integration], wait: float) -> list[SyncRun]:
-        """Queue one run of each integration, as Sync now does, and wait for the worker to finish them."""
+    def _sync_mirror_then(self, mirror: Integration, integrations: list[Integration], wait: float) -> list[SyncRun]:
+        """Refresh the mirror and wait for it; then run the other integrations and wait for them.
+
+        The integrations a changed mirror fanned out to are already queued (or running): their
+        fan-out runs are the ones waited for, not queued twice.
+        """
         if not settings.CELERY_TASK_ALWAYS_EAGER and not celery_app.control.ping(timeout=3.0):
             raise CommandError(
                 "No Celery worker answers, so nothing would run the demo's syncs: run `make run` "
                 "(or `manage.py run_embedded --demo`), which starts one, or start `celery -A mobilize_sync worker`."
             )
+        deadline = time.monotonic() + wait
+        since = timezone.now()
         before = {
             integration.pk: SyncRun.objects.filter(integration=integration)
             .order_by("-pk")
             .values_list("pk", flat=True)
             .first()
             or 0
-            for integration in integrations
+            for integration in [mirror, *integrations]
         }
-        for integration in integrations:
-            trigger_sync(integration, trigger=SyncRun.Trigger.COMMAND)
-        self.stdout.write(
-            f"Queued a sync of each of the {len(integrations)} demo integrations; waiting for the worker."
+        trigger_sync(mirror, trigger=SyncRun.Trigger.COMMAND)
+        self.stdout.write("Queued a refresh of the organization's Mobilize mirror; waiting for the worker.")
+        runs = self._wait([mirror], before, deadline)
+
+        fanned_out = set(
+            MirrorFanOut.objects.filter(integration__in=integrations, queued_at__gte=since).values_list("pk", flat=True)
         )
-        deadline = time.monotonic() + wait
+        queued = 0
+        for integration in integrations:
+            started = SyncRun.objects.filter(integration=integration, pk__gt=before[integration.pk]).exists()
+            if integration.pk not in fanned_out and not started:
+                trigger_sync(integration, trigger=SyncRun.Trigger.COMMAND)
+                queued += 1
+        self.stdout.write(
+            f"The mirror's changes queued {len(integrations) - queued} of the {len(integrations)} other demo "
+            f"integrations; queued {queued} more; waiting for the worker."
+        )
+        return runs + self._wait(integrations, before, deadline)
+
+    def _wait(self, integrations: list[Integration], before: dict[int, int], deadline: float) -> list[SyncRun]:
+        """The first run of each integration after `before` to finish, waiting for the worker up to `deadline`."""
         finished: dict[int, SyncRun] = {}
         while True:
             for integration in integrations:
@@ -149,7 +177,7 @@ class Command(BaseCommand):
             if time.monotonic() >= deadline:
                 missing = ", ".join(i.name for i in integrations if i.pk not in finished)
                 raise CommandError(
-                    f"The worker did not finish {missing} within {wait:g} s; its log says why "
+                    f"The worker did not finish {missing} in time; its log says why "
                     f"(make run: {Path(settings.VAR_DIR) / 'log' / 'worker.log'})."
                 )
             time.sleep(0.25)
@@ -168,10 +196,7 @@ class Command(BaseCommand):
     def _integrations(self, organization: Organization, actionkit_url: str) -> list[Integration]:
         from sandbox.actionkit.setup import ensure_api_user, ensure_campaign
 
-        check, _ = Integration.objects.get_or_create(
-            organization=organization, name="Mobilize check", defaults={"kind": IntegrationKind.MOBILIZE_CHECK}
-        )
-        integrations = [check]
+        integrations = []
         username, password = DEMO_ACTIONKIT_USER
         ensure_api_user(username, password)
         connection, _ = ActionKitConnection.objects.update_or_create(
