@@ -128,11 +128,32 @@ class MirrorSourceFlow(MobilizeSourceFlow):
 
         state = MirrorState.objects.filter(organization=self.organization).first()
         if state is None or state.last_refresh_at is None:
-            problems.append(
-                f"The Mobilize mirror of {self.organization.name} has not been read yet: it refreshes every "
-                f"{settings.MIRROR_REFRESH_SECONDS} seconds (or press Refresh from Mobilize on the organization)."
+            last = self.last_mirror_failure()
+            why = (
+                f"its last refresh failed: {last}"
+                if last
+                else f"it refreshes every {settings.MIRROR_REFRESH_SECONDS} seconds (or press Refresh from "
+                "Mobilize on the organization)"
             )
+            problems.append(f"The Mobilize mirror of {self.organization.name} has not been read yet: {why}")
         return problems
+
+    def last_mirror_failure(self) -> str:
+        """The message of the organization's mirror refresh when its latest run failed ("" otherwise)."""
+        from integrations.models import IntegrationKind, SyncRun
+
+        latest = (
+            SyncRun.objects.filter(
+                integration__organization=self.organization, integration__kind=IntegrationKind.MOBILIZE_MIRROR
+            )
+            .exclude(status=SyncRun.Status.SKIPPED)
+            .order_by("-started_at", "-id")
+            .values_list("status", "message")
+            .first()
+        )
+        if latest is None or latest[0] != SyncRun.Status.FAILED:
+            return ""
+        return latest[1]
 
     def prepare(self, ctx: RunContext) -> None:
         # The organization's name and firewall side are kept in step by the mirror's refresh.

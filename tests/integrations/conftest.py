@@ -52,8 +52,24 @@ class SandboxWorld:
                 organization["sandbox_api_keys"] = [self.mobilize_key]
         load_data(data)
 
+    def refresh_mirror(self) -> None:
+        """Read Mobilize into the mirror (as its refresh job does), without fanning out to the integrations."""
+        from integrations.mirror import fanout
+        from integrations.mirror.refresh import refresh_until_caught_up
+
+        original = fanout.fan_out
+        fanout.fan_out = lambda *args, **kwargs: []
+        try:
+            refresh_until_caught_up(self.organization)
+        finally:
+            fanout.fan_out = original
+
     def sync(self, integration: Integration | None = None, **options: Any) -> SyncRun:
-        run = run_sync(integration or self.mirror, RunOptions(**options))
+        """Run an integration (the mirror by default); a Mobilize-source one after a mirror refresh."""
+        integration = integration or self.mirror
+        if integration.kind in IntegrationKind.mobilize_source_kinds():
+            self.refresh_mirror()
+        run = run_sync(integration, RunOptions(**options))
         run.refresh_from_db()
         return run
 
