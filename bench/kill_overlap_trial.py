@@ -241,6 +241,13 @@ def main() -> None:
             return integration, campaign.pk
 
         integration, campaign_id = crm("crm")
+        # The CRM flow reads the organization's Mobilize mirror: fill it once, without fanning out
+        # (the trial triggers its runs itself; the data does not change during the trial).
+        from integrations.mirror import fanout
+        from integrations.mirror.refresh import refresh_until_caught_up
+
+        fanout.fan_out = lambda *args, **kwargs: []
+        refresh_until_caught_up(organization)
 
         workers: dict[str, subprocess.Popen] = {}
         serial = iter(range(1, 10_000))
