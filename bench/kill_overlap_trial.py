@@ -243,11 +243,9 @@ def main() -> None:
         integration, campaign_id = crm("crm")
         # The CRM flow reads the organization's Mobilize mirror: fill it once, without fanning out
         # (the trial triggers its runs itself; the data does not change during the trial).
-        from integrations.mirror import fanout
         from integrations.mirror.refresh import refresh_until_caught_up
 
-        fanout.fan_out = lambda *args, **kwargs: []
-        refresh_until_caught_up(organization)
+        refresh_until_caught_up(organization, fan_out=False)
 
         workers: dict[str, subprocess.Popen] = {}
         serial = iter(range(1, 10_000))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -489,15 +489,21 @@ class StreamRunner:
         fresh = self.stream.read_back(self.ctx, link, record, payload)
         if fresh is None:
             return None
+        return self._unsaved_link(record, link.destination_id, fresh, link.payload_hash)
+
+    def _unsaved_link(
+        self, record: SourceRecord, destination_id: str, extra: Mapping[str, Any], payload_hash: str = ""
+    ) -> RecordLink:
+        """A link handed to `update` that the ledger does not hold (yet): an adopted or re-read record."""
         return RecordLink(
-            integration=link.integration,
-            source_type=link.source_type,
-            source_id=link.source_id,
-            parent_id=link.parent_id,
-            destination_type=link.destination_type,
-            destination_id=link.destination_id,
-            payload_hash=link.payload_hash,
-            extra=dict(fresh),
+            integration=self.ctx.integration,
+            source_type=self.stream.source_type,
+            source_id=record.source_id,
+            parent_id=record.parent_id,
+            destination_type=self.stream.destination_type,
+            destination_id=destination_id,
+            payload_hash=payload_hash,
+            extra=dict(extra),
         )
 
     def _candidate(
@@ -521,15 +527,7 @@ class StreamRunner:
         stream, ctx = self.stream, self.ctx
         candidate = self._candidate(record, payload, pending_hints)
         if candidate is not None:
-            stand_in = RecordLink(
-                integration=ctx.integration,
-                source_type=stream.source_type,
-                source_id=record.source_id,
-                parent_id=record.parent_id,
-                destination_type=stream.destination_type,
-                destination_id=candidate.destination_id,
-                extra=dict(candidate.extra),
-            )
+            stand_in = self._unsaved_link(record, candidate.destination_id, candidate.extra)
             written = stream.update(ctx, stand_in, record, payload) or Written(
                 candidate.destination_id, candidate.extra
             )

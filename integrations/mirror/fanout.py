@@ -10,6 +10,9 @@ later) instead of being skipped: a change that arrived during a run must reach a
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -23,8 +26,23 @@ logger = logging.getLogger("integrations.mirror")
 FAN_OUT_TASK = "integrations.run_after_mirror_change"
 
 
+_suppressed: ContextVar[bool] = ContextVar("mirror_fan_out_suppressed", default=False)
+
+
+@contextmanager
+def suppressed() -> Iterator[None]:
+    """Refresh without fanning out (a script or test that runs the integrations itself)."""
+    token = _suppressed.set(True)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
+
+
 def fan_out(organization: Organization, *, exclude: int | None = None) -> list[int]:
     """Queue one run of every enabled Mobilize-source integration not already queued; returns their ids."""
+    if _suppressed.get():
+        return []
     integrations = Integration.objects.filter(
         organization=organization, enabled=True, kind__in=IntegrationKind.mobilize_source_kinds()
     ).exclude(pk=exclude)

@@ -117,17 +117,26 @@ def refresh(integration: Integration, *, trigger: str = SyncRun.Trigger.SCHEDULE
 
 
 def refresh_until_caught_up(
-    organization: Organization, *, trigger: str = SyncRun.Trigger.COMMAND, max_rounds: int = 1000
+    organization: Organization,
+    *,
+    trigger: str = SyncRun.Trigger.COMMAND,
+    max_rounds: int = 1000,
+    fan_out: bool = True,
 ) -> list[SyncRun]:
     """Refresh an organization's mirror until it has read every page Mobilize has (demo, tests, commands).
 
     The beat tick does the same over several ticks, one time slice at a time; this is for a
-    person (or a script) who wants the mirror current now.
+    person (or a script) who wants the mirror current now. `fan_out=False` queues none of the
+    organization's integrations (the caller runs them itself).
     """
     integration = ensure_mirror_integration(organization)
     runs: list[SyncRun] = []
     for _ in range(max_rounds):
-        run = refresh(integration, trigger=trigger)
+        if fan_out:
+            run = refresh(integration, trigger=trigger)
+        else:
+            with fanout.suppressed():
+                run = refresh(integration, trigger=trigger)
         runs.append(run)
         state = store.state_for(organization)
         if run.status in (SyncRun.Status.FAILED, SyncRun.Status.SKIPPED) or not state.more_to_read:

@@ -54,15 +54,9 @@ class SandboxWorld:
 
     def refresh_mirror(self) -> None:
         """Read Mobilize into the mirror (as its refresh job does), without fanning out to the integrations."""
-        from integrations.mirror import fanout
         from integrations.mirror.refresh import refresh_until_caught_up
 
-        original = fanout.fan_out
-        fanout.fan_out = lambda *args, **kwargs: []
-        try:
-            refresh_until_caught_up(self.organization)
-        finally:
-            fanout.fan_out = original
+        refresh_until_caught_up(self.organization, fan_out=False)
 
     def sync(self, integration: Integration | None = None, **options: Any) -> SyncRun:
         """Run an integration (the mirror by default); a Mobilize-source one after a mirror refresh."""

@@ -95,15 +95,9 @@ def test_two_workers_and_a_slow_remote_never_write_at_once(two_workers, live_ser
     )
     # The CRM flow reads the organization's Mobilize mirror: fill it first (no fan-out: the test
     # triggers the runs itself).
-    from integrations.mirror import fanout
     from integrations.mirror.refresh import refresh_until_caught_up
 
-    original_fan_out = fanout.fan_out
-    fanout.fan_out = lambda *args, **kwargs: []
-    try:
-        refresh_until_caught_up(organization)
-    finally:
-        fanout.fan_out = original_fan_out
+    refresh_until_caught_up(organization, fan_out=False)
     # The first three ActionKit writes each take 2.5 s: two and a half leases, three times over.
     FaultRule.objects.create(system="actionkit", method="POST", kind=FaultKind.LATENCY, latency_ms=2500, remaining=3)
 

@@ -36,7 +36,7 @@ class Setup:
         """Read Mobilize into the organization's mirror, as its refresh job does every 30 s."""
         from integrations.mirror.refresh import refresh_until_caught_up
 
-        for run in refresh_until_caught_up(self.organization):
+        for run in refresh_until_caught_up(self.organization, fan_out=False):
             assert run.status != SyncRun.Status.FAILED, run.message
 
     def sync(self, integration: Integration | None = None, **options) -> SyncRun:
@@ -67,11 +67,8 @@ def ak_requests(monkeypatch) -> Counter:
 
 
 @pytest.fixture
-def setup(transactional_db, live_server, make_organization, make_integration, ak_requests, monkeypatch) -> Setup:
+def setup(transactional_db, live_server, make_organization, make_integration, ak_requests) -> Setup:
     from sandbox.actionkit.setup import ensure_api_user, ensure_campaign
-
-    # The tests run each integration themselves, right after the mirror refresh: no fan-out.
-    monkeypatch.setattr("integrations.mirror.fanout.fan_out", lambda *args, **kwargs: [])
 
     world = World()
     ensure_api_user(AK_USER, AK_PASSWORD)

@@ -50,6 +50,23 @@ def interrupt_create_of(monkeypatch, timeslot_key: str, exception: BaseException
     monkeypatch.setattr(ActionKitClient, route, failing)
 
 
+def die_before_twin_as_fields_are_written(setup, monkeypatch) -> None:
+    """Run a sync whose worker dies after twin A's backfilled event is made, before its custom fields."""
+    original = ActionKitClient.set_event_fields
+    state = {"done": False}
+
+    def dies_before_the_fields(self, event_id, fields, existing=None):
+        if not state["done"] and fields.get("mobilize_timeslot_id") == TWIN_A:
+            state["done"] = True
+            raise ProcessKilled
+        return original(self, event_id, fields, existing=existing)
+
+    monkeypatch.setattr(ActionKitClient, "set_event_fields", dies_before_the_fields)
+    with pytest.raises(ProcessKilled):
+        setup.sync()
+    monkeypatch.setattr(ActionKitClient, "set_event_fields", original)
+
+
 def assert_twins_have_their_own_events(setup) -> None:
     events = _ak.events(setup.crm_campaign)
     assert TWIN_A in events and TWIN_B in events, "each twin timeslot has an ActionKit event with its own key"
@@ -101,19 +118,7 @@ def test_an_event_an_interrupted_backfill_left_without_its_key_is_adopted_by_its
     # Past timeslots are created with POST /event/ and get their custom fields afterwards: a crash
     # between the two leaves an event without mobilize_timeslot_id.
     add_twins(setup, start=now() - 40 * DAY)
-    original = ActionKitClient.set_event_fields
-    state = {"done": False}
-
-    def dies_before_the_fields(self, event_id, fields, existing=None):
-        if not state["done"] and fields.get("mobilize_timeslot_id") == TWIN_A:
-            state["done"] = True
-            raise ProcessKilled
-        return original(self, event_id, fields, existing=existing)
-
-    monkeypatch.setattr(ActionKitClient, "set_event_fields", dies_before_the_fields)
-    with pytest.raises(ProcessKilled):
-        setup.sync()
-    monkeypatch.setattr(ActionKitClient, "set_event_fields", original)
+    die_before_twin_as_fields_are_written(setup, monkeypatch)
 
     rerun = setup.sync()
     assert rerun.status == SyncRun.Status.SUCCEEDED, rerun.message
@@ -126,19 +131,7 @@ def test_an_event_an_interrupted_backfill_left_without_its_key_is_adopted_by_its
 
 def test_two_keyless_candidates_are_not_guessed_and_the_item_says_why(setup, monkeypatch):
     add_twins(setup, start=now() - 40 * DAY)
-    original = ActionKitClient.set_event_fields
-    state = {"done": False}
-
-    def dies_before_the_fields(self, event_id, fields, existing=None):
-        if not state["done"] and fields.get("mobilize_timeslot_id") == TWIN_A:
-            state["done"] = True
-            raise ProcessKilled
-        return original(self, event_id, fields, existing=existing)
-
-    monkeypatch.setattr(ActionKitClient, "set_event_fields", dies_before_the_fields)
-    with pytest.raises(ProcessKilled):
-        setup.sync()
-    monkeypatch.setattr(ActionKitClient, "set_event_fields", original)
+    die_before_twin_as_fields_are_written(setup, monkeypatch)
     # Someone copies the keyless event by hand: now two events could be twin A's.
     from sandbox.actionkit.models import Event
 

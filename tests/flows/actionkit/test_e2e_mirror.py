@@ -63,13 +63,13 @@ def test_a_rerun_after_a_refresh_that_found_nothing_reads_nothing(setup, mobiliz
     assert (again.fetched, again.created, again.updated) == (0, 0, 0)
 
 
-def test_a_new_signup_reaches_actionkit_through_the_mirror_refresh_and_its_fan_out(setup, monkeypatch):
+def test_a_new_signup_reaches_actionkit_through_the_mirror_refresh_and_its_fan_out(setup):
     from integrations.mirror import fanout
     from integrations.mirror.refresh import refresh_until_caught_up
 
     setup.sync()
     setup.sync(setup.distributed_send)
-    monkeypatch.undo()  # the real fan-out (Celery runs tasks in-process in the tests)
+    # Now the real fan-out (Celery runs tasks in-process in the tests).
     world = setup.world
     world.attendances["dee_multi"] = world.touch(attendance(7201, world.people["dee"], 10, 103, OURS))
     setup.load()
