@@ -173,3 +173,7 @@ class MirrorSourceFlow(MobilizeSourceFlow):
         if change is None or change.deleted:
             return None
         return change.data
+
+    def mirror_read_whole_since(self, stream: str, moment: int | None) -> bool:
+        """Whether the mirror read Mobilize list `stream` whole after `moment` (see reader.read_whole_since)."""
+        return reader.read_whole_since(self.organization, stream, moment)

@@ -22,6 +22,13 @@
         One record (e.g. the promoted event a signup needs); None when the mirror lacks it:
         then, and only then, ask Mobilize.
 
+    read_whole_since(organization, stream, moment) -> bool
+        Whether the mirror has read a whole pass of one Mobilize list (e.g. "events") that began
+        after `moment` (a record's Mobilize modified_date) plus the clock-skew allowance: then
+        a record of that list the mirror lacks is one Mobilize does not show the organization,
+        and asking Mobilize again (a full resync, a new integration) would cost a GET for the
+        same answer.
+
     latest_seq(organization) -> int
         The highest sequence number allocated so far (0 for an empty mirror).
 
@@ -44,7 +51,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from integrations.models import Integration, MirrorCursor, MirrorRecord, MirrorState, Organization
+from django.conf import settings
+
+from integrations.models import Integration, MirrorCursor, MirrorRecord, MirrorState, MirrorStream, Organization
 
 from .keys import normalized
 
@@ -108,6 +117,23 @@ def get(organization: Organization | int, record_type: str, mobilize_id: str | i
         .first()
     )
     return _change(record_type, row, raw) if row else None
+
+
+def read_whole_since(organization: Organization | int, stream: str, moment: int | None) -> bool:
+    """Whether a whole pass of Mobilize list `stream` began after `moment` (Unix seconds, Mobilize's clock).
+
+    A pass's watermark is the time it began (this service's clock), so SYNC_WATERMARK_OVERLAP_SECONDS
+    (the skew allowed between the two clocks) is added to `moment`. None (no pass finished yet,
+    or no moment) means the mirror may still lack a record Mobilize lists.
+    """
+    if moment is None:
+        return False
+    watermark = (
+        MirrorStream.objects.filter(organization_id=_org_id(organization), stream=stream)
+        .values_list("watermark", flat=True)
+        .first()
+    )
+    return watermark is not None and watermark > int(moment) + settings.SYNC_WATERMARK_OVERLAP_SECONDS
 
 
 def latest_seq(organization: Organization | int) -> int:

@@ -120,3 +120,18 @@ def test_the_mirror_integration_cannot_be_deleted_while_the_organization_reads_m
     assert not services.mirror_deletable(mirror)
     assert services.mirror_deletable(crm)
     assert MirrorRecord.objects.count() == 0
+
+
+def test_read_whole_since_needs_a_whole_pass_begun_after_the_moment_plus_the_skew_allowance(db, org, settings):
+    from integrations.models import MirrorStream
+
+    settings.SYNC_WATERMARK_OVERLAP_SECONDS = 300
+    signed_up = 1_800_000_000
+    assert not reader.read_whole_since(org, "events", signed_up), "no pass finished yet"
+    stream = MirrorStream.objects.create(organization=org, stream="events", watermark=signed_up + 300)
+    assert not reader.read_whole_since(org, "events", signed_up), "within the clock-skew allowance"
+    stream.watermark = signed_up + 301
+    stream.save()
+    assert reader.read_whole_since(org, "events", signed_up)
+    assert not reader.read_whole_since(org, "events", None)
+    assert not reader.read_whole_since(org, "people", signed_up), "per list"

@@ -779,7 +779,7 @@ class ActionKitCrmFlow(ActionKitFlow):
         link = ctx.ledger.get(TIMESLOT, str(timeslot["id"]))
         if link is None or link.destination_id == PENDING:
             try:
-                full_event = self.event_for_signup(int(event["id"]))
+                full_event = self.event_for_signup(int(event["id"]), attendance.get("modified_date"))
             except NotFoundError as exc:
                 if scope is mapping.AttendanceScope.PROMOTED_SAME_SIDE:
                     # Mobilize shows a promoter's signups to an event it keeps from the promoter
@@ -799,11 +799,18 @@ class ActionKitCrmFlow(ActionKitFlow):
             link = ctx.sync_now(self.events_stream, self.events_stream.record_for(full_event, slot))
         return self._event_id(ctx, link, "event")
 
-    def event_for_signup(self, event_id: int) -> dict:
-        """The event a signup needs, from the mirror; Mobilize is asked only when the mirror lacks it."""
+    def event_for_signup(self, event_id: int, signed_up_at: int | None = None) -> dict:
+        """The event a signup needs, from the mirror; Mobilize is asked only when the mirror may lack it.
+
+        Once the mirror has read the whole event list after the signup's last change, an event it
+        lacks is one Mobilize does not show (private or not approved): NotFoundError without a
+        request, so replays of old signups (a full resync, a new integration) cost Mobilize nothing.
+        """
         event = self.mirror_record("event", event_id)
         if event is not None:
             return event
+        if self.mirror_read_whole_since("events", signed_up_at):
+            raise NotFoundError(f"Mobilize does not list event {event_id} for this organization (mirror).")
         return self.mobilize.get_organization_event(event_id)
 
     @staticmethod

@@ -46,6 +46,38 @@ def test_a_full_resync_and_a_new_integrations_first_run_cost_mobilize_nothing(se
     assert sum(mobilize_requests.values()) == 0, "replays read the mirror, never Mobilize"
 
 
+def test_replaying_a_signup_to_an_event_mobilize_does_not_show_costs_mobilize_nothing(
+    setup, mobilize_requests, make_integration
+):
+    """The mirror read the event list whole after the signup: an event it lacks is one Mobilize hides."""
+    from integrations.models import IntegrationKind, SyncItem
+    from sandbox.actionkit.setup import ensure_campaign
+
+    from ._world import ALLY, DAY, attendance, event, now, timeslot
+
+    world = setup.world
+    world.events["ally_private"] = event(32, ALLY, [timeslot(321, now() + 40 * DAY)], visibility="PRIVATE")
+    world.attendances["cy_private"] = attendance(7010, world.people["cy"], 32, 321, OURS)
+    setup.load()
+    first = setup.sync()
+    assert first.items.get(source_id="7010").action == SyncItem.Action.SKIPPED
+    mobilize_requests.clear()
+
+    full = run_sync(setup.crm, RunOptions(full_resync=True))
+    second_crm = make_integration(setup.organization, kind=IntegrationKind.ACTIONKIT_CRM, name="CRM 2")
+    campaign = ensure_campaign("mobilize-crm-2", "crm-2-host", "crm-2-signup", max_attendees_cap=100)
+    config = setup.crm.actionkit
+    config.pk, config.integration, config.campaign_id = None, second_crm, campaign.pk
+    config.event_create_page, config.event_signup_page = "crm-2-host", "crm-2-signup"
+    config.save()
+    added = run_sync(second_crm, RunOptions())
+    for run in (full, added):
+        item = run.items.get(source_id="7010")
+        assert item.action == SyncItem.Action.SKIPPED, item.error
+        assert "does not show this organization the promoted event 32" in item.error
+    assert sum(mobilize_requests.values()) == 0, "the mirror answered for the event Mobilize does not show"
+
+
 def test_a_dry_run_reads_the_mirror_without_moving_any_cursor(setup):
     setup.refresh_mirror()
     run = run_sync(setup.crm, RunOptions(dry_run=True))
