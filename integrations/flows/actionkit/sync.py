@@ -779,7 +779,11 @@ class ActionKitCrmFlow(ActionKitFlow):
         link = ctx.ledger.get(TIMESLOT, str(timeslot["id"]))
         if link is None or link.destination_id == PENDING:
             try:
-                full_event = self.event_for_signup(int(event["id"]), attendance.get("modified_date"))
+                # Another organization's event Mobilize shows by id exactly when it lists it; our own
+                # events also when not approved (the list leaves those out): ask for those always.
+                promoted = scope is mapping.AttendanceScope.PROMOTED_SAME_SIDE
+                signed_up_at = attendance.get("modified_date") if promoted else None
+                full_event = self.event_for_signup(int(event["id"]), signed_up_at)
             except NotFoundError as exc:
                 if scope is mapping.AttendanceScope.PROMOTED_SAME_SIDE:
                     # Mobilize shows a promoter's signups to an event it keeps from the promoter
@@ -802,9 +806,11 @@ class ActionKitCrmFlow(ActionKitFlow):
     def event_for_signup(self, event_id: int, signed_up_at: int | None = None) -> dict:
         """The event a signup needs, from the mirror; Mobilize is asked only when the mirror may lack it.
 
-        Once the mirror has read the whole event list after the signup's last change, an event it
-        lacks is one Mobilize does not show (private or not approved): NotFoundError without a
-        request, so replays of old signups (a full resync, a new integration) cost Mobilize nothing.
+        `signed_up_at` (the signup's modified_date) is given for an event Mobilize shows by id
+        exactly when it lists it (a promoted one): once the mirror has read the whole event list
+        after that, an event it lacks is one Mobilize does not show (private or not approved), so
+        NotFoundError without a request: replays of old signups (a full resync, a new integration)
+        cost Mobilize nothing.
         """
         event = self.mirror_record("event", event_id)
         if event is not None:

@@ -78,6 +78,23 @@ def test_replaying_a_signup_to_an_event_mobilize_does_not_show_costs_mobilize_no
     assert sum(mobilize_requests.values()) == 0, "the mirror answered for the event Mobilize does not show"
 
 
+def test_a_signup_to_our_event_awaiting_approval_is_still_synced_from_mobilize(setup):
+    """The mirror lists approved events only; Mobilize shows us our own unapproved ones by id."""
+    from integrations.models import SyncItem
+
+    from ._world import DAY, attendance, event, now, timeslot
+
+    world = setup.world
+    world.events["pending"] = event(16, OURS, [timeslot(161, now() + 9 * DAY)], approval_status="NEEDS_APPROVAL")
+    world.attendances["ana_pending"] = attendance(7011, world.people["ana"], 16, 161, OURS)
+    setup.load()
+    first = setup.sync()
+    assert first.items.get(source_id="7011").action == SyncItem.Action.CREATED
+    full = run_sync(setup.crm, RunOptions(full_resync=True))
+    assert (full.status, full.failed) == (SyncRun.Status.SUCCEEDED, 0), full.message
+    assert _ak.signup_of(setup.crm_campaign, "ana@example.com", "161")[0].status == "active"
+
+
 def test_a_dry_run_reads_the_mirror_without_moving_any_cursor(setup):
     setup.refresh_mirror()
     run = run_sync(setup.crm, RunOptions(dry_run=True))
