@@ -151,8 +151,8 @@ class SyncRunAdmin(IntegrationColumn, ReadOnlyScopedAdmin):
                 {
                     "name": name,
                     "counts": [stats.get(counter, 0) for counter in SyncRun.COUNTERS],
-                    "before": _timestamp(stats.get("watermark_before")),
-                    "after": _timestamp(stats.get("watermark_after")),
+                    "before": _position(stats, "before"),
+                    "after": _position(stats, "after"),
                     "status": stats.get("status", ""),
                     "seconds": stats.get("seconds", ""),
                 }
@@ -245,6 +245,14 @@ def run_progress(run: SyncRun) -> dict:
         "counts": {name: getattr(run, name) for name in SyncRun.COUNTERS},
         "streams": {name: {c: stats.get(c, 0) for c in SyncRun.COUNTERS} for name, stats in streams.items()},
     }
+
+
+def _position(stats: dict, when: str) -> str:
+    """A stream's mirror cursor ("seq 812") or its watermark as a time, before or after the run."""
+    if f"cursor_{when}" in stats:
+        value = stats.get(f"cursor_{when}")
+        return f"seq {value}" if value else "-"
+    return _timestamp(stats.get(f"watermark_{when}"))
 
 
 def _timestamp(value) -> str:
