@@ -22,10 +22,11 @@ one, both synced once before the worker starts.
 
     DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/signup_delay_benchmark.py
     ... --signups 8 --no-replays          # a quick look (about 5 minutes)
+    ... --quiet-signups 3                 # also the first signup after 20 quiet minutes (back-off), +12 min
 
 It creates (and drops first) the database `<DATABASE_URL's name>_signupdelay` and uses REDIS_URL's
 database as broker and rate-limit store. About 12-15 minutes with the defaults on a loaded
-2-core machine.
+2-core machine (measured: 742 s).
 """
 
 from __future__ import annotations
