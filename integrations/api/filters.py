@@ -67,7 +67,8 @@ class BooleanField(forms.Field):
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
     def validate(self, value) -> None:
-        pass  # None is "no filter"
+        """Nothing left to check: `to_python` refused every other value, and None means "no filter"."""
+        return None
 
 
 class BooleanFilter(django_filters.BooleanFilter):

@@ -423,4 +423,5 @@ class IntegrationLock:
             if not self._renew_row_orm():
                 self._mark_lost(self._taken_by_sentence())
         except OperationalError:
-            pass  # SQLite busy: the next beat tries again, well before the lease lapses
+            # SQLite busy: the next beat tries again, well before the lease lapses.
+            logger.debug("integration %s: lock heartbeat deferred, the database is busy", self.integration_id)

@@ -98,15 +98,14 @@ def write(
                 existing.save()
                 action = UPDATED
             cascaded = 0
-        if action == UNCHANGED:
-            pass  # cascades ran when this content was first stored
-        elif record_type == RecordType.EVENT and not deleted:
+        # Unchanged content: its cascades ran when it was first stored.
+        if action != UNCHANGED and record_type == RecordType.EVENT and not deleted:
             slots = [str(t.get("id")) for t in raw.get("timeslots") or [] if t and t.get("id") is not None]
             gone = MirrorRecord.objects.filter(
                 organization_id=organization_id, record_type=RecordType.ATTENDANCE, event_id=keyed.mobilize_id
             ).exclude(timeslot_id="")
             cascaded += _mark_deleted(state, gone.exclude(timeslot_id__in=slots))
-        elif record_type == RecordType.DELETED_EVENT:
+        elif action != UNCHANGED and record_type == RecordType.DELETED_EVENT:
             related = MirrorRecord.objects.filter(
                 organization_id=organization_id,
                 record_type__in=[RecordType.EVENT, RecordType.ATTENDANCE],
