@@ -299,7 +299,7 @@ def run_after_mirror_change(integration: Integration) -> SyncRun | None:
             fanout.clear_queued(integration.pk)
         return None
     fanout.clear_queued(integration.pk)
-    if not integration.enabled:
+    if not integration.enabled or not integration.follows_mirror:
         return None
     return run_sync(integration, RunOptions(trigger=SyncRun.Trigger.MIRROR))
 

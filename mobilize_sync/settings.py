@@ -175,7 +175,7 @@ for _key in FIELD_ENCRYPTION_KEYS:
 # Outside development every remote base URL must be https and its host on this list.
 REMOTE_HOST_ALLOWLIST = env.list(
     "REMOTE_HOST_ALLOWLIST",
-    default=["api.mobilize.us", "staging-api.mobilize.us", "*.actionkit.com"],
+    default=["api.mobilize.us", "staging-api.mobilize.us", "*.actionkit.com", "api.bluevote.com", "apiqa.bluevote.com"],
 )
 ALLOW_INSECURE_REMOTES = env.bool("ALLOW_INSECURE_REMOTES", default=DEBUG)
 MOBILIZE_DEFAULT_BASE_URL = env("MOBILIZE_DEFAULT_BASE_URL", default="https://api.mobilize.us/v1")
@@ -192,6 +192,9 @@ MOBILIZE_WRITE_RATE = env("MOBILIZE_WRITE_RATE", default="5/second")
 # ActionKit documents no rate limit; stay well inside what a shared instance tolerates.
 ACTIONKIT_READ_RATE = env("ACTIONKIT_READ_RATE", default="10/second")
 ACTIONKIT_WRITE_RATE = env("ACTIONKIT_WRITE_RATE", default="5/second")
+# PDI documents no rate limit either (apis.md section 3); the same cautious rates.
+PDI_READ_RATE = env("PDI_READ_RATE", default="10/second")
+PDI_WRITE_RATE = env("PDI_WRITE_RATE", default="5/second")
 RATE_LIMIT_STORAGE_URL = env("RATE_LIMIT_STORAGE_URL", default=REDIS_URL or "memory://")
 
 # --- Engine ---------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def fan_out(organization: Organization, *, exclude: int | None = None) -> list[i
     if _suppressed.get():
         return []
     integrations = Integration.objects.filter(
-        organization=organization, enabled=True, kind__in=IntegrationKind.mobilize_source_kinds()
+        organization=organization, enabled=True, follows_mirror=True, kind__in=IntegrationKind.mobilize_source_kinds()
     ).exclude(pk=exclude)
     queued = []
     for integration in integrations.order_by("pk"):

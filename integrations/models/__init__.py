@@ -3,6 +3,7 @@
 from .actionkit import ActionKitConfig, ActionKitConnection
 from .integration import Integration, IntegrationKind
 from .mirror import MirrorCursor, MirrorFanOut, MirrorRecord, MirrorState, MirrorStream, RecordType
+from .pdi import PdiCalendar, PdiCalendarMapping, PdiConfig, PdiEnvironment
 from .sync import PendingRetry, RecordLink, SyncItem, SyncLock, SyncRun, Watermark
 from .tenancy import Membership, Organization
 
@@ -18,6 +19,10 @@ __all__ = [
     "MirrorState",
     "MirrorStream",
     "Organization",
+    "PdiCalendar",
+    "PdiCalendarMapping",
+    "PdiConfig",
+    "PdiEnvironment",
     "PendingRetry",
     "RecordLink",
     "RecordType",

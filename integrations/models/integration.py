@@ -13,12 +13,13 @@ class IntegrationKind(models.TextChoices):
 
     ACTIONKIT_CRM = "actionkit_crm", "Mobilize -> ActionKit, CRM style"
     ACTIONKIT_DISTRIBUTED_SEND = "actionkit_distributed_send", "Mobilize -> ActionKit, distributed send"
+    PDI = "pdi", "Mobilize -> PDI"
     MOBILIZE_MIRROR = "mobilize_mirror", "Mobilize mirror (reads Mobilize once for every integration)"
 
     @classmethod
     def mobilize_source_kinds(cls) -> frozenset[str]:
         """Kinds whose source is Mobilize: the mirror feeds them and fans out to them."""
-        return frozenset({cls.ACTIONKIT_CRM, cls.ACTIONKIT_DISTRIBUTED_SEND})
+        return frozenset({cls.ACTIONKIT_CRM, cls.ACTIONKIT_DISTRIBUTED_SEND, cls.PDI})
 
     @classmethod
     def actionkit_kinds(cls) -> frozenset[str]:
@@ -32,6 +33,12 @@ class Integration(models.Model):
     kind = models.CharField(max_length=32, choices=IntegrationKind.choices)
     name = models.CharField(max_length=200)
     enabled = models.BooleanField(default=True, help_text="Disabled integrations are skipped by the schedule.")
+    follows_mirror = models.BooleanField(
+        "Run after every Mobilize change",
+        default=True,
+        help_text="On: a run starts whenever the organization's Mobilize mirror sees a change (within a minute). "
+        "Off: the integration runs only on its schedule and on demand.",
+    )
     schedule = models.OneToOneField(
         PeriodicTask,
         null=True,
