@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from django.conf import settings
 
+from integrations.connectors.errors import NotFoundError
 from integrations.connectors.mobilize import MobilizeClient
 from integrations.connectors.mobilize.records import firewall_side
 from integrations.engine import RunContext, Stream
@@ -177,3 +178,19 @@ class MirrorSourceFlow(MobilizeSourceFlow):
     def mirror_read_whole_since(self, stream: str, moment: int | None) -> bool:
         """Whether the mirror read Mobilize list `stream` whole after `moment` (see reader.read_whole_since)."""
         return reader.read_whole_since(self.organization, stream, moment)
+
+    def event_for_signup(self, event_id: int, signed_up_at: int | None = None) -> dict:
+        """The event a signup needs, from the mirror; Mobilize is asked only when the mirror may lack it.
+
+        `signed_up_at` (the signup's modified_date) is given for an event Mobilize shows by id
+        exactly when it lists it (a promoted one): once the mirror has read the whole event list
+        after that, an event it lacks is one Mobilize does not show (private or not approved), so
+        NotFoundError without a request: replays of old signups (a full resync, a new integration)
+        cost Mobilize nothing.
+        """
+        event = self.mirror_record("event", event_id)
+        if event is not None:
+            return event
+        if self.mirror_read_whole_since("events", signed_up_at):
+            raise NotFoundError(f"Mobilize does not list event {event_id} for this organization (mirror).")
+        return self.mobilize.get_organization_event(event_id)

@@ -803,22 +803,6 @@ class ActionKitCrmFlow(ActionKitFlow):
             link = ctx.sync_now(self.events_stream, self.events_stream.record_for(full_event, slot))
         return self._event_id(ctx, link, "event")
 
-    def event_for_signup(self, event_id: int, signed_up_at: int | None = None) -> dict:
-        """The event a signup needs, from the mirror; Mobilize is asked only when the mirror may lack it.
-
-        `signed_up_at` (the signup's modified_date) is given for an event Mobilize shows by id
-        exactly when it lists it (a promoted one): once the mirror has read the whole event list
-        after that, an event it lacks is one Mobilize does not show (private or not approved), so
-        NotFoundError without a request: replays of old signups (a full resync, a new integration)
-        cost Mobilize nothing.
-        """
-        event = self.mirror_record("event", event_id)
-        if event is not None:
-            return event
-        if self.mirror_read_whole_since("events", signed_up_at):
-            raise NotFoundError(f"Mobilize does not list event {event_id} for this organization (mirror).")
-        return self.mobilize.get_organization_event(event_id)
-
     @staticmethod
     def _event_id(ctx: RunContext, link: RecordLink | None, what: str) -> int:
         if link is not None and link.destination_id != PENDING:
