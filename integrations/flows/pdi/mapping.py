@@ -40,21 +40,21 @@ Where the seed and PDI's public record are silent, these are the choices made:
   is private...") or the event's `address_visibility` is PRIVATE, only what Mobilize still shows the
   public is written: city, state and zip, never the venue or either address line. The location is
   named "Private address (<city>)". The host's choice is kept even for our own events, whose real
-  address Mobilize does show us: PDI calendars are shared with staff and volunteers, so PDI must not
-  show more than Mobilize does. The street is never reconstructed (not from the venue, the second
-  address line or the coordinates).
+  address Mobilize does show us: who can read a PDI calendar is not ours to control, so PDI never
+  shows more than Mobilize shows the public. The street is never reconstructed (not from the venue,
+  the second address line or the coordinates).
 - Virtual events. A virtual event without a location has no PDI location (no placeholder: PDI
   needs none, and a made-up place would show on the calendar). A virtual event with a location is
-  treated like an event in person (Mobilize asks virtual hosts for a location only when it matters).
+  treated like an event in person: the address Mobilize gives is the only "where" there is.
 - Contacts. The match key is the primary email, stripped and lower-cased (PDI's email search is
   case-insensitive). A person without an email cannot be matched or created: a RecordError says so.
   Names are written as Mobilize gives them, stripped.
-- Phones. Parsed with `phonenumbers` (default region US). A number of the United States or its
-  territories is written as its 10 national digits ("2025550123"), the form of U.S. voter-file phones
-  PDI's contacts are built on, so that it matches what the account already holds; any other country
+- Phones. Parsed with `phonenumbers` (default region US). PDI documents no phone format; a number of
+  the United States or its territories is written as its 10 national digits ("2025550123"), the
+  usual form of U.S. voter-file phones, which is what a PDI account mostly holds; any other country
   keeps its country in E.164 ("+442079460958"). An extension is dropped. An invalid number is not
-  written (a wrong number in a voter database is worse than none). The type is "Mobile": Mobilize
-  asks volunteers for a mobile number (its signup form's phone is the one it texts).
+  written (a wrong number in a voter database is worse than none). The type is "Mobile": the number
+  a volunteer gives Mobilize is the one its SMS opt-in (`sms_opt_in_status`) is about.
 - Invitations. `rsvpStatus`: REGISTERED and CONFIRMED -> "Yes", CANCELLED -> "Cancelled"; any other
   status fails naming it rather than being guessed. `isConfirmed` is true only for CONFIRMED.
 - The firewall. When Mobilize withholds an attendance's event or timeslot (across the independent /
