@@ -1,0 +1,1 @@
+"""Mobilize -> PDI: `mapping.py` (pure field mapping: events, locations, contacts, invitations), `sync.py` (streams)."""
