@@ -55,7 +55,7 @@ INSTALLED_APPS = [
 # The sandbox emulates the external APIs; it is never on in production.
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
 if SANDBOX_ENABLED:
-    INSTALLED_APPS += ["sandbox", "sandbox.mobilize", "sandbox.actionkit"]
+    INSTALLED_APPS += ["sandbox", "sandbox.mobilize", "sandbox.actionkit", "sandbox.pdi"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -223,6 +223,8 @@ SANDBOX_GET_RATE = env("SANDBOX_GET_RATE", default="15/second")
 # How many results the emulated search backend returns at most (Mobilize's `results_limited_to`).
 SANDBOX_MOBILIZE_SEARCH_LIMIT = env.int("SANDBOX_MOBILIZE_SEARCH_LIMIT", default=1000)
 SANDBOX_TIMEOUT_FAULT_SECONDS = env.float("SANDBOX_TIMEOUT_FAULT_SECONDS", default=35.0)
+# How long a session of the emulated PDI lasts (an API user's own `session_seconds` defaults to it).
+SANDBOX_PDI_SESSION_SECONDS = env.int("SANDBOX_PDI_SESSION_SECONDS", default=3600)
 
 # Faults imposed on every sandbox request of this process (see sandbox/faults.py); tests set it.
 SANDBOX_FAULTS: list[dict] = []

@@ -10,4 +10,6 @@ urlpatterns = [
     # Anything else under mobilize/ is an API 404 in Mobilize's error envelope, not an HTML page.
     re_path(r"^mobilize(?:/.*)?$", csrf_exempt(mobilize_unknown_path)),
     path("actionkit/", include("sandbox.actionkit.urls")),
+    # Every path under pdi/ is PDI's, unknown ones included (a JSON 404 in PDI's envelope).
+    path("pdi/", include("sandbox.pdi.urls")),
 ]
