@@ -6,6 +6,8 @@ Each is a few lines over the engine or the flow; callers stay thin.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
+from zoneinfo import available_timezones
 
 from django.db import transaction
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
@@ -94,8 +96,25 @@ def ensure_schedule(integration: Integration, every_minutes: int = DEFAULT_SCHED
 CRONTAB_FIELDS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
 
 
+@lru_cache(maxsize=1)
+def _time_zones() -> frozenset[str]:
+    # Read once: available_timezones() walks the zone database on every call.
+    return frozenset(available_timezones())
+
+
+def check_timezone(name: str | None) -> str:
+    """An IANA time zone name as CrontabSchedule stores it ("America/New_York"); blank means UTC.
+
+    Raises ValueError with a readable sentence for a name zoneinfo does not know.
+    """
+    name = (name or "").strip() or "UTC"
+    if name not in _time_zones():
+        raise ValueError(f"{name!r} is not a time zone name zoneinfo knows (e.g. UTC, America/New_York).")
+    return name
+
+
 def parse_crontab(line: str) -> dict[str, str]:
-    """Split a five-field crontab line ("*/15 6-22 * * 1-5", UTC) into CrontabSchedule fields.
+    """Split a five-field crontab line ("*/15 6-22 * * 1-5") into CrontabSchedule fields.
 
     Raises ValueError with a readable sentence when the line is not a valid crontab.
     """
@@ -115,13 +134,19 @@ def parse_crontab(line: str) -> dict[str, str]:
 
 
 def set_schedule(
-    integration: Integration, *, every_minutes: int | None = None, crontab: str | None = None
+    integration: Integration,
+    *,
+    every_minutes: int | None = None,
+    crontab: str | None = None,
+    timezone: str | None = "UTC",
 ) -> PeriodicTask | None:
-    """Set when Celery beat runs an integration: every N minutes, on a crontab line (UTC), or only on demand.
+    """Set when Celery beat runs an integration: every N minutes, on a crontab line, or only on demand.
 
+    A crontab line is read in `timezone` (an IANA name, UTC by default): "0 0,12 * * *" in
+    America/New_York fires at New York's midnight and noon, summer time included.
     Creates or updates the integration's PeriodicTask (enabled exactly when the integration is);
     with neither argument the PeriodicTask is deleted and the integration runs only when triggered.
-    Raises ValueError for a bad interval or crontab line, or when both are given.
+    Raises ValueError for a bad interval, crontab line or time zone, or when both are given.
     """
     from django_celery_beat.models import CrontabSchedule
 
@@ -140,7 +165,7 @@ def set_schedule(
             raise ValueError("The interval is a whole number of minutes, at least 1.")
         interval, _ = IntervalSchedule.objects.get_or_create(every=every_minutes, period=IntervalSchedule.MINUTES)
     else:
-        cron, _ = CrontabSchedule.objects.get_or_create(**parse_crontab(crontab), timezone="UTC")
+        cron, _ = CrontabSchedule.objects.get_or_create(**parse_crontab(crontab), timezone=check_timezone(timezone))
     if task is None:
         task = PeriodicTask(
             name=f"Sync integration {integration.pk}: {integration.organization.name} / {integration.name}"[:200],
@@ -171,6 +196,42 @@ def schedule_summary(integration: Integration) -> str:
     else:
         text = str(task.schedule)
     return text if task.enabled else f"{text} (paused)"
+
+
+def cadence_summary(integration: Integration) -> str:
+    """When the integration runs, in a sentence: after Mobilize changes (if it follows the mirror), on its schedule."""
+    from integrations.models import IntegrationKind
+
+    schedule = schedule_summary(integration)
+    if integration.kind not in IntegrationKind.mobilize_source_kinds():
+        return f"Runs {schedule}." if schedule != "on demand only" else "Runs on demand only."
+    if integration.follows_mirror:
+        tail = f", and {schedule}" if schedule != "on demand only" else ""
+        return f"Follows the mirror: runs within a minute of every Mobilize change{tail}."
+    if schedule == "on demand only":
+        return "Does not follow the mirror and has no schedule: runs on demand only."
+    return f"Does not follow the mirror: runs {schedule}, and on demand."
+
+
+def follow_mirror(integration: Integration, *, every_minutes: int = DEFAULT_SCHEDULE_MINUTES) -> PeriodicTask | None:
+    """Run after every Mobilize change again, with the default interval schedule as a safety net."""
+    with transaction.atomic():
+        integration.follows_mirror = True
+        integration.save(update_fields=["follows_mirror", "updated_at"])
+        return set_schedule(integration, every_minutes=every_minutes)
+
+
+def run_on_crontab_only(integration: Integration, crontab: str, timezone: str) -> PeriodicTask | None:
+    """Stop following the mirror and run on a crontab line in `timezone` (and on demand) only.
+
+    The schedule is validated before anything changes, so a bad line leaves the integration as it was.
+    """
+    parse_crontab(crontab)
+    check_timezone(timezone)
+    with transaction.atomic():
+        integration.follows_mirror = False
+        integration.save(update_fields=["follows_mirror", "updated_at"])
+        return set_schedule(integration, crontab=crontab, timezone=timezone)
 
 
 # --- Access: which organizations a user reaches, and with which role ----------------------------

@@ -18,7 +18,7 @@ from integrations.flows.registry import get_flow
 from integrations.models import ActionKitConfig, Integration, IntegrationKind, SyncRun
 
 from . import actions
-from .kinds import inlines_for, register_kind_inline
+from .kinds import actions_for, inlines_for, kind_action, register_kind_inline, set_up
 from .scoping import OPERATOR, OrganizationScopedAdmin, OrganizationScopedInline
 
 
@@ -36,12 +36,20 @@ class IntegrationForm(forms.ModelForm):
         label="or on a crontab line",
         required=False,
         max_length=120,
-        help_text='Five fields, in UTC: minute hour day-of-month month day-of-week, e.g. "*/30 6-22 * * *".',
+        help_text="Five fields, in the time zone beside it: minute hour day-of-month month day-of-week, e.g. "
+        '"*/30 6-22 * * *".',
+    )
+    schedule_timezone = forms.CharField(
+        label="in the time zone",
+        required=False,
+        max_length=64,
+        initial="UTC",
+        help_text='The crontab line\'s time zone, an IANA name: "UTC" (blank means UTC), "America/New_York".',
     )
 
     class Meta:
         model = Integration
-        fields = ("organization", "kind", "name", "enabled")
+        fields = ("organization", "kind", "name", "enabled", "follows_mirror")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -55,6 +63,8 @@ class IntegrationForm(forms.ModelForm):
             self.initial.setdefault(
                 "schedule_crontab", f"{c.minute} {c.hour} {c.day_of_month} {c.month_of_year} {c.day_of_week}"
             )
+            # The page shows (and a save keeps) the zone the crontab is in; UTC is only the default.
+            self.initial.setdefault("schedule_timezone", str(c.timezone))
 
     def clean_schedule_crontab(self) -> str:
         line = " ".join(self.cleaned_data.get("schedule_crontab", "").split())
@@ -64,6 +74,12 @@ class IntegrationForm(forms.ModelForm):
             except ValueError as exc:
                 raise forms.ValidationError(str(exc)) from None
         return line
+
+    def clean_schedule_timezone(self) -> str:
+        try:
+            return services.check_timezone(self.cleaned_data.get("schedule_timezone"))
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
     def clean(self):
         cleaned = super().clean()
@@ -140,7 +156,17 @@ class IntegrationAdmin(OrganizationScopedAdmin):
     actions = ["sync_now", "dry_run", "full_resync", "test_connection"]
     fieldsets = (
         (None, {"fields": ("organization", "kind", "name", "enabled")}),
-        ("Schedule", {"fields": ("schedule_every_minutes", "schedule_crontab")}),
+        (
+            "Schedule",
+            {
+                "fields": (
+                    "cadence",
+                    "follows_mirror",
+                    "schedule_every_minutes",
+                    ("schedule_crontab", "schedule_timezone"),
+                )
+            },
+        ),
     )
 
     def get_queryset(self, request):
@@ -157,7 +183,21 @@ class IntegrationAdmin(OrganizationScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Runs, links and settings belong to one organization and one kind: both are fixed once created.
-        return ("organization", "kind") if obj is not None else ()
+        return ("organization", "kind", "cadence") if obj is not None else ()
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        hidden = set()
+        if obj is None:
+            hidden.add("cadence")  # nothing to summarise before the integration exists
+        if obj is not None and obj.kind not in IntegrationKind.mobilize_source_kinds():
+            hidden.add("follows_mirror")  # only the mirror's fan-out reads it
+        if not hidden:
+            return fieldsets
+        return [
+            (title, {**options, "fields": tuple(f for f in options["fields"] if f not in hidden)})
+            for title, options in fieldsets
+        ]
 
     def get_inlines(self, request, obj):
         return inlines_for(obj.kind) if obj is not None else []
@@ -166,6 +206,10 @@ class IntegrationAdmin(OrganizationScopedAdmin):
     @admin.display(description="Schedule")
     def schedule_display(self, obj: Integration) -> str:
         return services.schedule_summary(obj)
+
+    @admin.display(description="When it runs")
+    def cadence(self, obj: Integration) -> str:
+        return services.cadence_summary(obj)
 
     @admin.display(description="Last run", ordering="last_run_status")
     def last_run(self, obj: Integration) -> str:
@@ -197,7 +241,10 @@ class IntegrationAdmin(OrganizationScopedAdmin):
             obj,
             every_minutes=form.cleaned_data.get("schedule_every_minutes"),
             crontab=form.cleaned_data.get("schedule_crontab") or None,
+            timezone=form.cleaned_data.get("schedule_timezone") or "UTC",
         )
+        if not change:
+            set_up(obj)
 
     def response_add(self, request, obj, post_url_continue=None):
         if inlines_for(obj.kind) and "_addanother" not in request.POST and "_popup" not in request.POST:
@@ -221,6 +268,16 @@ class IntegrationAdmin(OrganizationScopedAdmin):
                     for name in (*actions.RUN_ACTIONS, "test_connection")
                 },
                 run_labels={name: label for name, (label, _) in actions.RUN_ACTIONS.items()},
+                kind_actions=[
+                    {
+                        "name": action.name,
+                        "label": action.label,
+                        "description": action.description,
+                        "url": reverse("admin:integrations_integration_action", args=[obj.pk, action.name]),
+                    }
+                    for action in actions_for(obj.kind)
+                    if action.shown_for(obj) and self._may(request, obj, action.role)
+                ],
                 lock=lock_state(obj.pk),
                 can_release_lock=self.has_change_permission(request, obj),
                 release_lock_url=reverse("admin:integrations_integration_release_lock", args=[obj.pk]),
@@ -247,15 +304,24 @@ class IntegrationAdmin(OrganizationScopedAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         obj = self.get_object(request, unquote(object_id))
-        if obj is None or (action not in actions.RUN_ACTIONS and action != "test_connection"):
+        own = kind_action(obj.kind, action) if obj is not None else None
+        if obj is None or (action not in actions.RUN_ACTIONS and action != "test_connection" and own is None):
             raise Http404("No such integration or action.")
-        if not self.has_run_permission(request, obj):
+        if not self._may(request, obj, own.role if own is not None else "run"):
             raise PermissionDenied
-        if action == "test_connection":
+        if own is not None:
+            own.handler(request, obj)
+        elif action == "test_connection":
             actions.check_connection(request, obj)
         else:
             actions.start_run(request, obj, action)
         return HttpResponseRedirect(reverse("admin:integrations_integration_change", args=[obj.pk]))
+
+    def _may(self, request: HttpRequest, obj: Integration, role: str) -> bool:
+        """A kind action's role: "change" needs the admin role, "run" the operator role."""
+        if role == "change":
+            return self.has_change_permission(request, obj)
+        return self.has_run_permission(request, obj)
 
     def release_lock_view(self, request: HttpRequest, object_id: str):
         """GET: what holds the lock and a confirmation; POST: release it if its holder is dead (org admins)."""

@@ -4,21 +4,38 @@ A new kind (PDI, Ascend, ...) registers its config inline here from its own admi
 the Integration admin never changes:
 
     register_kind_inline(IntegrationKind.PDI, PdiConfigInline)
+
+A kind may also register what to create with a new integration of it (`register_kind_setup`)
+and buttons of its own on the integration page (`register_kind_action`, e.g. "Refresh calendars").
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Literal
 
 from django.contrib.admin.options import InlineModelAdmin
+from django.http import HttpRequest
+
+from integrations.models import Integration
 
 KIND_INLINES: dict[str, list[type[InlineModelAdmin]]] = {}
+KIND_SETUPS: dict[str, list[Callable[[Integration], object]]] = {}
+KIND_ACTIONS: dict[str, dict[str, KindAction]] = {}
+
+# Names the integration page's own buttons use (integrations/admin/actions.py): a kind's action may not take one.
+RESERVED_ACTION_NAMES = frozenset({"sync", "dry_run", "full_resync", "test_connection"})
+
+
+def _kinds(kinds: str | Iterable[str]) -> list[str]:
+    return [str(kind) for kind in ([kinds] if isinstance(kinds, str) else kinds)]
 
 
 def register_kind_inline(kinds: str | Iterable[str], inline: type[InlineModelAdmin]) -> type[InlineModelAdmin]:
     """Show `inline` on the page of every integration of the given kind(s)."""
-    for kind in [kinds] if isinstance(kinds, str) else kinds:
-        registered = KIND_INLINES.setdefault(str(kind), [])
+    for kind in _kinds(kinds):
+        registered = KIND_INLINES.setdefault(kind, [])
         if inline not in registered:
             registered.append(inline)
     return inline
@@ -27,3 +44,57 @@ def register_kind_inline(kinds: str | Iterable[str], inline: type[InlineModelAdm
 def inlines_for(kind: str) -> list[type[InlineModelAdmin]]:
     """The config inlines of one kind (none for a kind without settings)."""
     return list(KIND_INLINES.get(str(kind), ()))
+
+
+def register_kind_setup(kinds: str | Iterable[str], setup: Callable[[Integration], object]) -> None:
+    """Call `setup(integration)` when an integration of the kind(s) is created in the admin."""
+    for kind in _kinds(kinds):
+        registered = KIND_SETUPS.setdefault(kind, [])
+        if setup not in registered:
+            registered.append(setup)
+
+
+def set_up(integration: Integration) -> None:
+    """Create what a new integration of its kind starts with (its settings row, mapping rows, ...)."""
+    for setup in KIND_SETUPS.get(str(integration.kind), ()):
+        setup(integration)
+
+
+@dataclass(frozen=True)
+class KindAction:
+    """A button on the page of integrations of some kinds: POST, then a message says what happened.
+
+    `role` names the ModelAdmin permission it needs: "run" (operators, like Sync now) or
+    "change" (organization admins, like editing the settings). `shown_when`, if given, hides the
+    button when it would change nothing (the action itself still works when posted).
+    """
+
+    name: str
+    label: str
+    handler: Callable[[HttpRequest, Integration], object]
+    role: Literal["run", "change"] = "run"
+    description: str = ""
+    shown_when: Callable[[Integration], bool] | None = None
+
+    def shown_for(self, integration: Integration) -> bool:
+        """Whether the integration page shows this button (permissions aside)."""
+        return self.shown_when is None or self.shown_when(integration)
+
+
+def register_kind_action(kinds: str | Iterable[str], action: KindAction) -> KindAction:
+    """Show `action` as a button on the page of every integration of the given kind(s)."""
+    if action.name in RESERVED_ACTION_NAMES:
+        raise ValueError(f"{action.name!r} is one of the integration page's own actions.")
+    for kind in _kinds(kinds):
+        KIND_ACTIONS.setdefault(kind, {})[action.name] = action
+    return action
+
+
+def actions_for(kind: str) -> list[KindAction]:
+    """The buttons of one kind, in the order they were registered."""
+    return list(KIND_ACTIONS.get(str(kind), {}).values())
+
+
+def kind_action(kind: str, name: str) -> KindAction | None:
+    """One button of a kind by name, or None when the kind has no such button."""
+    return KIND_ACTIONS.get(str(kind), {}).get(name)

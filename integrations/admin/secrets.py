@@ -52,8 +52,12 @@ class WriteOnlySecretsForm(forms.ModelForm):
         return cleaned
 
 
-class WriteOnlySecretsAdmin(admin.ModelAdmin):
-    """ModelAdmin side: read-only views show `<name>_status` instead of the secret field."""
+class WriteOnlySecretsMixin:
+    """ModelAdmin or inline side: read-only views show `<name>_status` instead of the secret field.
+
+    The admin class defines a `<name>_status(obj)` display method per secret (see `secret_status`).
+    For an inline, `obj` is the parent object, whose change permission decides read-only.
+    """
 
     secret_fields: ClassVar[tuple[str, ...]] = ()
 
@@ -75,3 +79,7 @@ class WriteOnlySecretsAdmin(admin.ModelAdmin):
         if self._read_only(request, obj):
             readonly += [f"{name}_status" for name in self.secret_fields]
         return readonly
+
+
+class WriteOnlySecretsAdmin(WriteOnlySecretsMixin, admin.ModelAdmin):
+    """A ModelAdmin whose `secret_fields` are never shown (see WriteOnlySecretsMixin)."""

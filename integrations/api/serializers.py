@@ -5,7 +5,17 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from integrations import services
-from integrations.models import ActionKitConfig, Integration, IntegrationKind, Organization, SyncItem, SyncRun
+from integrations.models import (
+    ActionKitConfig,
+    Integration,
+    IntegrationKind,
+    Organization,
+    PdiCalendar,
+    PdiCalendarMapping,
+    PdiConfig,
+    SyncItem,
+    SyncRun,
+)
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -45,9 +55,59 @@ class ActionKitSettingsSerializer(serializers.ModelSerializer):
         )
 
 
+class PdiCalendarSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PdiCalendar
+        fields = ("id", "pdi_id", "name", "time_zone")
+
+
+class PdiCalendarMappingSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="event_type_label", read_only=True)
+
+    class Meta:
+        model = PdiCalendarMapping
+        fields = ("event_type", "label", "calendar")
+
+
+class PdiSettingsSerializer(serializers.ModelSerializer):
+    """PDI settings without the three credentials PDI issues: only whether the token and password are set."""
+
+    has_api_token = serializers.SerializerMethodField()
+    has_password = serializers.SerializerMethodField()
+    base_url = serializers.CharField(source="api_base_url", read_only=True, help_text="Where the API is.")
+    calendars = PdiCalendarSerializer(many=True, read_only=True)
+    calendar_mapping = serializers.SerializerMethodField(help_text="One row per Mobilize event type, seed order first.")
+
+    class Meta:
+        model = PdiConfig
+        fields = (
+            "environment",
+            "base_url",
+            "has_api_token",
+            "has_password",
+            "default_calendar",
+            "calendars_refreshed_at",
+            "calendars",
+            "calendar_mapping",
+        )
+
+    def get_has_api_token(self, obj: PdiConfig) -> bool:
+        return bool(obj.api_token)
+
+    def get_has_password(self, obj: PdiConfig) -> bool:
+        return bool(obj.password)
+
+    def get_calendar_mapping(self, obj: PdiConfig) -> list[dict]:
+        from integrations.pdi_services import mapping_sort_key
+
+        rows = sorted(obj.calendar_mappings.all(), key=lambda mapping: mapping_sort_key(mapping.event_type))
+        return PdiCalendarMappingSerializer(rows, many=True).data
+
+
 # kind -> (the integration's related config attribute, its serializer). New kinds add theirs here.
 KIND_SETTINGS: dict[str, tuple[str, type[serializers.Serializer]]] = {
-    kind: ("actionkit", ActionKitSettingsSerializer) for kind in IntegrationKind.actionkit_kinds()
+    **{kind: ("actionkit", ActionKitSettingsSerializer) for kind in IntegrationKind.actionkit_kinds()},
+    IntegrationKind.PDI: ("pdi", PdiSettingsSerializer),
 }
 
 
@@ -69,6 +129,7 @@ class IntegrationSerializer(serializers.ModelSerializer):
             "kind_display",
             "name",
             "enabled",
+            "follows_mirror",
             "schedule",
             "last_run",
             "pending_failures",

@@ -62,8 +62,8 @@ class IntegrationViewSet(OrganizationScopedViewSet):
     """Integrations, their schedule and last run; POST actions run them (operator or admin)."""
 
     queryset = Integration.objects.select_related(
-        "organization", "schedule__interval", "schedule__crontab", "actionkit__connection"
-    )
+        "organization", "schedule__interval", "schedule__crontab", "actionkit__connection", "pdi"
+    ).prefetch_related("pdi__calendars", "pdi__calendar_mappings")
     serializer_class = serializers.IntegrationSerializer
     filterset_class = IntegrationFilter
 

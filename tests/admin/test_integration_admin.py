@@ -237,8 +237,8 @@ def test_a_new_kind_registers_its_own_inline(monkeypatch):
         model = Integration
 
     monkeypatch.setattr(kinds, "KIND_INLINES", {k: list(v) for k, v in kinds.KIND_INLINES.items()})
-    kinds.register_kind_inline("pdi", PretendInline)
-    assert inlines_for("pdi") == [PretendInline]
+    kinds.register_kind_inline("pretend_kind", PretendInline)
+    assert inlines_for("pretend_kind") == [PretendInline]
     assert PretendInline not in inlines_for(IntegrationKind.ACTIONKIT_CRM)
 
 
