@@ -195,6 +195,8 @@ ACTIONKIT_WRITE_RATE = env("ACTIONKIT_WRITE_RATE", default="5/second")
 # PDI documents no rate limit either (apis.md section 3); the same cautious rates.
 PDI_READ_RATE = env("PDI_READ_RATE", default="10/second")
 PDI_WRITE_RATE = env("PDI_WRITE_RATE", default="5/second")
+# Records per page of PDI lists (`limit`); PDI refuses more than 2,000 (the client clamps to it).
+PDI_PAGE_SIZE = env.int("PDI_PAGE_SIZE", default=500)
 RATE_LIMIT_STORAGE_URL = env("RATE_LIMIT_STORAGE_URL", default=REDIS_URL or "memory://")
 
 # --- Engine ---------------------------------------------------------------------------------
