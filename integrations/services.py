@@ -365,6 +365,19 @@ def run_after_mirror_change(integration: Integration) -> SyncRun | None:
     return run_sync(integration, RunOptions(trigger=SyncRun.Trigger.MIRROR))
 
 
+def replay_mirror(integration: Integration) -> int:
+    """Let the integration's next run read the whole Mobilize mirror again; returns the cursors reset.
+
+    For a setting that changes what is synced (a PDI calendar mapped to a type that was skipped):
+    records synced before and unchanged match their ledger hash and are not written again, so the
+    replay writes only what the new setting lets through, and costs Mobilize nothing.
+    """
+    from integrations.models import MirrorCursor
+
+    deleted, _ = MirrorCursor.objects.filter(integration=integration).delete()
+    return deleted
+
+
 def purge_mirror(*, days: int | None = None, organization=None, dry_run: bool = False):
     """Apply the mirror's retention (MIRROR_RETENTION_DAYS unless `days`); returns a PurgeResult."""
     from integrations.mirror import purge

@@ -22,6 +22,8 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 # The ActionKit sandbox is local and documents no limit: end-to-end tests need not wait on it.
 os.environ.setdefault("ACTIONKIT_READ_RATE", "200/second")
 os.environ.setdefault("ACTIONKIT_WRITE_RATE", "200/second")
+os.environ.setdefault("PDI_READ_RATE", "200/second")
+os.environ.setdefault("PDI_WRITE_RATE", "200/second")
 
 from .settings import *  # noqa: F403
 

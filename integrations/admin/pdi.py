@@ -97,10 +97,15 @@ class PdiConfigForm(WriteOnlySecretsForm):
         super()._save_m2m()
         # A config saved for the first time gets its rows; an existing one keeps them.
         pdi_services.ensure_calendar_mappings(self.instance)
+        remapped = "default_calendar" in self.changed_data
         for name, mapping in self.mappings.items():
             if name in self.changed_data:
                 mapping.calendar = self.cleaned_data.get(name)
                 mapping.save(update_fields=["calendar"])
+                remapped = True
+        if remapped:
+            # Events of a type that was skipped before are in the mirror already: read it again.
+            services.replay_mirror(self.instance.integration)
 
 
 class PdiConfigInline(WriteOnlySecretsMixin, OrganizationScopedInline, admin.StackedInline):

@@ -7,9 +7,10 @@ from integrations.models import Integration
 
 from .actionkit.sync import ActionKitCrmFlow, ActionKitDistributedSendFlow
 from .base import Flow
+from .pdi.sync import PdiFlow
 
 FLOWS: dict[str, type[Flow]] = {
-    flow.kind: flow for flow in (ActionKitCrmFlow, ActionKitDistributedSendFlow, MobilizeMirrorFlow)
+    flow.kind: flow for flow in (ActionKitCrmFlow, ActionKitDistributedSendFlow, PdiFlow, MobilizeMirrorFlow)
 }
 
 
