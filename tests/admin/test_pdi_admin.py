@@ -156,6 +156,18 @@ def test_saving_the_page_saves_the_mapping(pdi_a, tenant_a, login):
     assert mapping(pdi_a, "PHONE_BANK").calendar == phones
 
 
+def test_a_changed_mapping_lets_the_next_run_read_the_mirror_again_and_a_plain_save_does_not(pdi_a, tenant_a, login):
+    from integrations.models import MirrorCursor
+
+    [canvassing] = add_calendars(pdi_a, ("11", "Canvassing"))
+    client = login(tenant_a.admin)
+    MirrorCursor.objects.create(integration=pdi_a, stream="events", seq=40)
+    assert save_page(client, pdi_a).status_code == 302
+    assert MirrorCursor.objects.filter(integration=pdi_a).exists(), "nothing changed: the cursor stays"
+    assert save_page(client, pdi_a, **{field_name(pdi_a, "CANVASS"): str(canvassing.pk)}).status_code == 302
+    assert not MirrorCursor.objects.filter(integration=pdi_a).exists(), "events skipped before are read again"
+
+
 def test_calendar_choices_are_this_configs_calendars_only(pdi_a, pdi_b, tenant_a, login):
     [own] = add_calendars(pdi_a, ("1", "Own calendar"))
     [foreign] = add_calendars(pdi_b, ("1", "Calendar of B"))

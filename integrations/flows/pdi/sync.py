@@ -34,8 +34,9 @@ How a crash never duplicates:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from datetime import date
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -88,6 +89,23 @@ def same_value(wanted: Any, held: Any) -> bool:
 def event_key(website: Any, start: Any) -> str:
     """A PDI event's idempotency key: the Mobilize event URL and the timeslot's start."""
     return f"{website or ''}|{moment_key(start)}"
+
+
+# How many days of events, and how many events' invitations, one run keeps at most: what PDI
+# answered is remembered while it is likely to be asked for again, never for the whole account.
+REMEMBERED_PER_KIND = 256
+
+
+def remembered(ctx: RunContext, kind: str, key: Any, read: Callable[[], Any]) -> Any:
+    """What `read()` gives for `key`, kept in the run's cache (the least recently used dropped first)."""
+    kept: OrderedDict = ctx.cache.setdefault(kind, OrderedDict())
+    if key in kept:
+        kept.move_to_end(key)
+        return kept[key]
+    kept[key] = value = read()
+    while len(kept) > REMEMBERED_PER_KIND:
+        kept.popitem(last=False)
+    return value
 
 
 class PdiFlow(MirrorSourceFlow):
@@ -378,14 +396,14 @@ class EventWritingStream(Stream):
         day = moment_key(event.get("startDateTimeUtc"))[:10]
         if not day:
             return []
-        by_day: dict[str, list[dict]] = ctx.cache.setdefault("pdi_events_by_day", {})
-        if day not in by_day:
-            when = date.fromisoformat(day)
-            by_day[day] = [
-                {k: held.get(k) for k in ("id", "name", "website", "startDateTimeUtc")}
-                for held in self.flow.pdi.events(when, when)
-            ]
         own = self.adoption_key(ctx, record, payload)
+
+        def read_days() -> list[dict]:
+            # A day either side: PDI may read the dates in the calendar's own time zone.
+            when = date.fromisoformat(day)
+            held_events = self.flow.pdi.events(when - timedelta(days=1), when + timedelta(days=1))
+            return [{k: held.get(k) for k in ("id", "name", "website", "startDateTimeUtc")} for held in held_events]
+
         return [
             Candidate(
                 str(held["id"]),
@@ -393,7 +411,7 @@ class EventWritingStream(Stream):
                 {},
                 f"event {held['id']} '{held.get('name')}' starting {held.get('startDateTimeUtc')}",
             )
-            for held in by_day[day]
+            for held in remembered(ctx, "pdi_events_by_day", day, read_days)
             if event_key(held.get("website"), held.get("startDateTimeUtc")) == own
         ]
 
@@ -420,6 +438,7 @@ class EventWritingStream(Stream):
             raise SkipRecord("Deleted in Mobilize before its PDI event was ever made.")
         body = self.body(ctx, payload, {})
         created = self.flow.pdi.create_event(payload["calendar_id"], body)
+        ctx.cache.setdefault("pdi_events_made", set()).add(int(created["id"]))
         return Written(str(created["id"]), self.memo(payload, body, payload["calendar_id"]))
 
     def update(self, ctx: RunContext, link: RecordLink, record: SourceRecord, payload: dict[str, Any]) -> Written:
@@ -640,15 +659,21 @@ class InvitationsStream(Stream):
         }
 
     def held_invitations(self, ctx: RunContext, event_id: int) -> dict[int, dict]:
-        """The event's invitations by contact id, read once per run and kept up to date by our writes."""
-        by_event: dict[int, dict[int, dict]] = ctx.cache.setdefault("pdi_invitations", {})
-        if event_id not in by_event:
-            by_event[event_id] = {
-                int(held["contactId"]): held
+        """The event's invitations by contact id, kept up to date by our writes.
+
+        An event this run made has only the invitations this run makes: it is not read at all.
+        """
+
+        def read() -> dict[int, dict]:
+            if event_id in ctx.cache.get("pdi_events_made", ()):
+                return {}
+            return {
+                int(held["contactId"]): self.as_held(held) | {"id": held.get("id")}
                 for held in self.flow.pdi.invitations(event_id)
                 if held.get("contactId") is not None
             }
-        return by_event[event_id]
+
+        return remembered(ctx, "pdi_invitations", event_id, read)
 
     def adoption_key(self, ctx: RunContext, record: SourceRecord, payload: dict[str, Any]) -> str | None:
         return str(payload["invitation"]["contactId"])

@@ -131,6 +131,37 @@ def test_a_default_calendar_takes_the_unmapped_types_when_chosen(pdi):
     assert held["calendar"] == "Trainings"
 
 
+def test_mapping_a_skipped_type_later_syncs_its_events_and_signups_and_rewrites_nothing_else(pdi):
+    from integrations import services
+    from integrations.models import PdiCalendarMapping
+
+    town_hall = pdi.world.touch(pdi.world.events["accessible"])
+    town_hall["event_type"] = "MEETING"
+    pdi.world.attendances["cy_town_hall"] = attendance(7010, pdi.world.people["cy"], 14, 141, OURS)
+    pdi.load()
+    succeeded(pdi.sync())
+    writes = pdi.data_writes
+    config = pdi.integration.pdi
+    PdiCalendarMapping.objects.filter(config=config, event_type="MEETING").update(
+        calendar=PdiCalendar.objects.get(config=config, name="Trainings")
+    )
+    services.replay_mirror(pdi.integration)  # what saving the mapping on the integration page does
+    run = succeeded(pdi.sync())
+    assert (run.created, run.updated) == (2, 0), "the event and Cy's invitation; the rest is unchanged"
+    assert _pdi.events_of(town_hall)[0]["calendar"] == "Trainings"
+    assert _pdi.invitation("cy@example.com", town_hall, 0)["rsvpStatus"] == "Yes"
+    assert pdi.data_writes == writes + 2
+
+
+def test_test_connection_logs_in_to_pdi_and_lists_the_calendars(pdi):
+    from integrations.flows.registry import get_flow
+
+    checked = get_flow(pdi.integration).test_connection()
+    text = " ".join(checked)
+    assert "PDI: logged in as" in text and "Canvassing" in text and "Mobilize" in text
+    assert "pdi-secret-password" not in text and "pdi-api-token" not in text
+
+
 def test_changes_update_the_pdi_event_made_before(pdi):
     succeeded(pdi.sync())
     multi = pdi.world.touch(pdi.world.events["multi"])
