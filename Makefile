@@ -54,5 +54,6 @@ lint: setup
 bench: setup
 	$(PY) bench/fetch_benchmark.py
 	$(PY) bench/actionkit_benchmark.py
+	$(PY) bench/pdi_benchmark.py
 
 .PHONY: run setup tools test smoke lint bench
