@@ -1,6 +1,7 @@
 """`manage.py demo`: serves the project, loads the sandbox demo data, sets up and syncs the demo, idempotently.
 
 The slowest test here: it runs the demo twice, as `make run` would on a first and a second start.
+The demo's integrations: the Mobilize mirror, ActionKit CRM and distributed send, and PDI.
 """
 
 from __future__ import annotations
@@ -14,17 +15,37 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
+from integrations.connectors.mobilize.records import primary_email
 from integrations.models import (
     ActionKitConfig,
     ActionKitConnection,
     Integration,
     IntegrationKind,
     Membership,
+    MirrorRecord,
     Organization,
+    PdiCalendar,
+    PdiCalendarMapping,
+    PdiConfig,
+    PdiEnvironment,
+    SyncItem,
     SyncRun,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# What the demo maps (the issue's item 6): every other type, FUNDRAISER among them, stays unmapped.
+PDI_CALENDARS = {
+    "CANVASS": "Canvassing",
+    "PHONE_BANK": "Phone and text banking",
+    "TEXT_BANK": "Phone and text banking",
+    "MEETING": "Meetings and trainings",
+    "HOUSE_PARTY": "Community events",
+    "TOWN_HALL": "Community events",
+    "VOTER_REG": "Community events",
+}
+# The PDI sandbox's existing contact (sandbox/pdi/fixtures/demo.json): the Mobilize demo's volunteer 502.
+BEN_EMAIL = "ben.smith502@example.com"
 
 
 def free_port() -> int:
@@ -43,6 +64,7 @@ def snapshot() -> dict[str, list]:
     """The demo's objects by primary key, and what the ActionKit sandbox holds."""
     from sandbox.actionkit.models import ApiUser, Campaign, Event, EventSignup, Page
     from sandbox.actionkit.models import User as AkUser
+    from sandbox.pdi import models as pdi
 
     return {
         "organizations": list(Organization.objects.values_list("pk", "mobilize_id", "name")),
@@ -58,7 +80,46 @@ def snapshot() -> dict[str, list]:
         "ak_events": list(Event.objects.order_by("pk").values_list("pk", flat=True)),
         "ak_users": list(AkUser.objects.order_by("pk").values_list("pk", "email")),
         "ak_signups": list(EventSignup.objects.order_by("pk").values_list("pk", flat=True)),
+        "pdi_configs": list(PdiConfig.objects.values_list("pk", "integration_id", "base_url", "username")),
+        "pdi_calendars": list(PdiCalendar.objects.order_by("pk").values_list("pk", "pdi_id", "name")),
+        "pdi_sandbox_users": list(pdi.ApiUser.objects.values_list("pk", "username")),
+        "pdi_sandbox_calendars": list(pdi.Calendar.objects.order_by("pk").values_list("pk", "name")),
+        "pdi_locations": list(pdi.Location.objects.order_by("pk").values_list("pk", "location_name")),
+        "pdi_events": list(pdi.Event.objects.order_by("pk").values_list("pk", "calendar_id", "name", "updated_at")),
+        # Not updated_at: loading the sandbox's demo file again saves its own contact (Ben Smith).
+        "pdi_contacts": list(pdi.Contact.objects.order_by("pk").values_list("pk", "first_name", "last_name")),
+        "pdi_emails": list(pdi.ContactEmail.objects.order_by("pk").values_list("pk", "email_address")),
+        "pdi_phones": list(pdi.ContactPhone.objects.order_by("pk").values_list("pk", "phone_number")),
+        "pdi_invitations": list(pdi.Invitation.objects.order_by("pk").values_list("pk", "updated_at")),
     }
+
+
+def count_pdi_writes(monkeypatch) -> list[str]:
+    """From now on, every request a PDI client sends other than a GET or a login, as "METHOD path"."""
+    from integrations.connectors.pdi import PdiClient
+
+    writes: list[str] = []
+    original = PdiClient.request
+
+    def counting(self, method, path_or_url, **kwargs):
+        path = path_or_url.split("/sandbox/pdi/")[-1].lstrip("/")
+        if method.upper() != "GET" and not path.startswith("sessions"):
+            writes.append(f"{method.upper()} {path}")
+        return original(self, method, path_or_url, **kwargs)
+
+    monkeypatch.setattr(PdiClient, "request", counting)
+    return writes
+
+
+def mapping_table(config: PdiConfig) -> dict[str, str]:
+    """Event type -> calendar name, of the mapped rows only."""
+    rows = config.calendar_mappings.filter(calendar__isnull=False).values_list("event_type", "calendar__name")
+    return dict(rows)
+
+
+def mobilize_event_id(pdi_event) -> str:
+    """The Mobilize event a PDI event was made from: its website is the Mobilize event's URL."""
+    return pdi_event.website.rstrip("/").rsplit("/", 1)[-1]
 
 
 def summaries(output: str) -> dict[str, str]:
@@ -66,7 +127,7 @@ def summaries(output: str) -> dict[str, str]:
     return dict(re.findall(r"^Run #\d+ of (.+?) \(Demo Campaign\): (\w+)", output, re.MULTILINE))
 
 
-def test_demo_sets_up_and_syncs_the_demo_organization_and_a_second_run_changes_nothing():
+def test_demo_sets_up_and_syncs_the_demo_organization_and_a_second_run_changes_nothing(monkeypatch):
     address = f"127.0.0.1:{free_port()}"
     output = demo(address)
 
@@ -75,7 +136,9 @@ def test_demo_sets_up_and_syncs_the_demo_organization_and_a_second_run_changes_n
         "Mobilize mirror": "Succeeded",
         "ActionKit CRM": "Succeeded",
         "ActionKit distributed send": "Succeeded",
+        "PDI": "Succeeded",
     }
+    assert "Loaded PDI sandbox data from demo.json: 1 API users, 4 calendars" in output
     assert f"Admin: http://{address}/admin/" in output
     assert "login 'admin' / password 'mobilize-admin' (superuser)" in output
     assert "login 'staff' / password 'mobilize-staff' (staff of Demo Campaign)" in output
@@ -98,6 +161,7 @@ def test_demo_sets_up_and_syncs_the_demo_organization_and_a_second_run_changes_n
         "Mobilize mirror": IntegrationKind.MOBILIZE_MIRROR,
         "ActionKit CRM": IntegrationKind.ACTIONKIT_CRM,
         "ActionKit distributed send": IntegrationKind.ACTIONKIT_DISTRIBUTED_SEND,
+        "PDI": IntegrationKind.PDI,
     }
     connection = ActionKitConnection.objects.get(organization=organization)
     assert connection.base_url == f"http://{address}/sandbox/actionkit"
@@ -116,13 +180,87 @@ def test_demo_sets_up_and_syncs_the_demo_organization_and_a_second_run_changes_n
         if integration != mirror:  # the refresh changed the mirror and so ran them; not queued twice
             assert run.trigger == SyncRun.Trigger.MIRROR and run.started_at > refresh.started_at
     assert output.index("Run #") == output.index(f"Run #{refresh.pk} of Mobilize mirror"), "the mirror first"
+    assert integrations["PDI"].follows_mirror
     first = snapshot()
     assert first["ak_events"] and first["ak_users"] and first["ak_signups"], "ActionKit received the demo"
+    assert first["pdi_events"] and first["pdi_contacts"] and first["pdi_invitations"], "PDI received the demo"
 
+    check_pdi(integrations["PDI"], address, output)
+
+    # A person changes the mapping in the admin: Meeting unmapped, Fundraiser mapped. The demo keeps it.
+    config = integrations["PDI"].pdi
+    community = config.calendars.get(name="Community events")
+    PdiCalendarMapping.objects.filter(config=config, event_type="MEETING").update(calendar=None)
+    PdiCalendarMapping.objects.filter(config=config, event_type="FUNDRAISER").update(calendar=community)
+    changed = mapping_table(config)
+
+    pdi_writes = count_pdi_writes(monkeypatch)
     again = demo(address)
     assert set(summaries(again).values()) == {"Succeeded"}
+    assert pdi_writes == [], "the second demo wrote nothing to PDI (logging in aside)"
     assert snapshot() == first, "the second demo made no new object anywhere"
+    assert mapping_table(config) == changed, "a mapping a person changed survives the next make run"
+    assert "the calendar mapping is kept as it is" in again
     for integration in integrations.values():
         latest = integration.runs.order_by("-pk").first()
         assert integration.runs.count() == 2
-        assert (latest.status, latest.created, latest.failed) == (SyncRun.Status.SUCCEEDED, 0, 0)
+        assert (latest.status, latest.created, latest.updated, latest.failed) == (SyncRun.Status.SUCCEEDED, 0, 0, 0)
+
+
+def check_pdi(integration: Integration, address: str, output: str) -> None:
+    """The demo's PDI integration: on the sandbox, its calendars mapped, its run in PDI's sandbox."""
+    from sandbox.pdi import models as pdi
+
+    config = integration.pdi
+    assert config.environment == PdiEnvironment.CUSTOM
+    assert config.base_url == f"http://{address}/sandbox/pdi"
+    assert config.username == "mobilize-sync" and config.password and config.api_token
+    assert "sandbox-password" not in output and "sandbox-api-token" not in output, "credentials never printed"
+
+    # Calendars read from the sandbox through Refresh calendars, the demo's types mapped to them.
+    assert sorted(config.calendars.values_list("name", flat=True)) == sorted(set(PDI_CALENDARS.values()))
+    for calendar in config.calendars.all():
+        assert pdi.Calendar.objects.get(pk=int(calendar.pdi_id)).name == calendar.name
+    assert config.calendars_refreshed_at is not None
+    assert mapping_table(config) == PDI_CALENDARS
+    assert config.calendar_mappings.get(event_type="FUNDRAISER").calendar is None, "left unmapped on purpose"
+    assert config.default_calendar is None
+    assert "PDI: Refresh calendars: PDI returned 4 calendars." in output
+
+    [run] = integration.runs.all()
+    assert (run.status, run.trigger, run.failed) == (SyncRun.Status.SUCCEEDED, SyncRun.Trigger.MIRROR, 0)
+    assert output.index(f"Run #{run.pk} of PDI") > output.index("Run #"), "after the mirror"
+
+    # One PDI event per timeslot of every mirrored event of a mapped type, in its type's calendar.
+    events = [r.data for r in MirrorRecord.objects.filter(organization=integration.organization, record_type="event")]
+    fundraisers = [event for event in events if event.get("event_type") == "FUNDRAISER"]
+    assert fundraisers, "the demo's Mobilize data has an event of the unmapped type"
+    wanted = sorted(
+        (str(event["id"]), PDI_CALENDARS[event["event_type"]])
+        for event in events
+        if event.get("event_type") in PDI_CALENDARS
+        for _ in event["timeslots"]
+    )
+    held = sorted((mobilize_event_id(e), e.calendar.name) for e in pdi.Event.objects.select_related("calendar"))
+    assert held == wanted
+    assert {name for _, name in held} == set(PDI_CALENDARS.values()), "every demo calendar receives events"
+
+    # The Fundraiser is skipped with the reason, in the run and in what the demo prints.
+    for event in fundraisers:
+        for timeslot in event["timeslots"]:
+            item = run.items.get(stream="events", source_id=str(timeslot["id"]))
+            assert item.action == SyncItem.Action.SKIPPED
+            assert "Fundraiser (FUNDRAISER) is mapped to no PDI calendar" in item.error
+            assert f"skipped events {timeslot['id']} {item.label}: {item.error}" in output
+        assert not pdi.Event.objects.filter(website__contains=f"/event/{event['id']}/").exists()
+
+    # Ben Smith was in PDI before the sync: matched by email, not created again; his signups are his.
+    [ben] = pdi.Contact.objects.filter(emails__email_address__iexact=BEN_EMAIL)
+    assert (ben.first_name, ben.last_name) == ("Ben", "Smith")
+    assert ben.created_at < run.started_at, "the sandbox's own contact, not one the run made"
+    assert list(ben.emails.values_list("email_address", flat=True)) == [BEN_EMAIL]
+    attendances = MirrorRecord.objects.filter(organization=integration.organization, record_type="attendance")
+    signed_up = {str(a.data["event"]["id"]) for a in attendances if primary_email(a.data["person"]) == BEN_EMAIL}
+    assert signed_up, "Ben signed up in the demo's Mobilize data"
+    assert {mobilize_event_id(i.event) for i in ben.invitations.select_related("event")} == signed_up
+    assert pdi.Contact.objects.count() > 1 and pdi.Invitation.objects.count() > len(signed_up)

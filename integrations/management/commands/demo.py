@@ -1,11 +1,24 @@
 """`make run`'s setup: a demo organization on the sandbox, its integrations, one sync of each.
 
-The organization's Mobilize mirror is refreshed first (it is what reads Mobilize), then the
-other integrations run. The syncs go through the Celery worker, as Sync now does in production
-(`make run` starts the worker first; with eager tasks, as in the tests, they run in this
-process). A refresh that changed the mirror already queues the other integrations (fan-out);
-those are waited for, not queued twice. Idempotent: running it again updates the same demo
-objects and syncs incrementally.
+The integrations: the organization's Mobilize mirror, two ActionKit integrations and one PDI
+integration, all on the built-in sandboxes. The organization's Mobilize mirror is refreshed first
+(it is what reads Mobilize), then the other integrations run. The syncs go through the Celery
+worker, as Sync now does in production (`make run` starts the worker first; with eager tasks, as
+in the tests, they run in this process). A refresh that changed the mirror already queues the
+other integrations (fan-out); those are waited for, not queued twice. Idempotent: running it
+again updates the same demo objects and syncs incrementally.
+
+PDI: the sandbox's demo account is loaded (sandbox/pdi/fixtures/demo.json: its API user, four
+calendars, and Ben Smith, the Mobilize demo's volunteer 502, as an existing contact), the
+integration "PDI" points at it, and its calendars are read through the real "Refresh calendars"
+(`pdi_services.refresh_calendars`, over HTTP, so once the server is up). The demo then maps its
+event types (DEMO_PDI_CALENDARS) and leaves Fundraiser unmapped on purpose, so the run shows an
+event skipped with that reason. The mapping is the demo's only while nobody has made one: it is
+applied when no event type is mapped and no calendar for unmapped types is chosen (the first
+run, or after every mapped calendar vanished from PDI), and otherwise left exactly as it is, so
+a mapping a person changed, cleared or added in the admin survives every later `make run`.
+Credentials, base URL and environment are the sandbox's and are set again on every run (the
+address may differ from the last `make run`).
 """
 
 from __future__ import annotations
@@ -23,6 +36,8 @@ from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
 from django.utils import timezone
 
+from integrations import pdi_services
+from integrations.connectors.errors import ConnectorError
 from integrations.mirror.refresh import ensure_mirror_integration
 from integrations.models import (
     ActionKitConfig,
@@ -32,10 +47,14 @@ from integrations.models import (
     Membership,
     MirrorFanOut,
     Organization,
+    PdiCalendarMapping,
+    PdiEnvironment,
+    SyncItem,
     SyncRun,
 )
+from integrations.models.pdi import event_type_label
 from integrations.reporting import run_summary
-from integrations.services import ensure_schedule, trigger_sync
+from integrations.services import ensure_schedule, replay_mirror, trigger_sync
 from mobilize_sync.celery import app as celery_app
 
 DEMO_ORG_ID = 1001
@@ -47,6 +66,24 @@ DEMO_ACTIONKIT = (
     ("ActionKit CRM", IntegrationKind.ACTIONKIT_CRM, "mobilize-crm", "mobilize-crm-host", "mobilize-crm-signup"),
     ("ActionKit distributed send", IntegrationKind.ACTIONKIT_DISTRIBUTED_SEND, "mobilize-ds", "mobilize-ds-host", ""),
 )
+DEMO_PDI_NAME = "PDI"
+DEMO_PDI_FIXTURE = ("sandbox", "pdi", "fixtures", "demo.json")
+# The API user of the PDI sandbox's demo account (DEMO_PDI_FIXTURE): username, password, API token.
+DEMO_PDI_USER = ("mobilize-sync", "sandbox-password", "sandbox-api-token")
+# Mobilize event type -> the sandbox's PDI calendar. Every other type stays unmapped; the demo's
+# Mobilize data has one of them on purpose (FUNDRAISER), skipped with that reason in the run.
+DEMO_PDI_CALENDARS = {
+    "CANVASS": "Canvassing",
+    "PHONE_BANK": "Phone and text banking",
+    "TEXT_BANK": "Phone and text banking",
+    "MEETING": "Meetings and trainings",
+    "HOUSE_PARTY": "Community events",
+    "TOWN_HALL": "Community events",
+    "VOTER_REG": "Community events",
+}
+DEMO_PDI_UNMAPPED = "FUNDRAISER"
+# How many of a run's skipped items the demo prints (the run page lists them all).
+SHOWN_SKIPS = 5
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -86,10 +123,12 @@ class Command(BaseCommand):
         if not settings.SANDBOX_ENABLED:
             raise CommandError("The demo needs the sandbox: run it with DJANGO_DEBUG=1 (make run does).")
         from sandbox.mobilize.loader import load_file
+        from sandbox.pdi.loader import load_file as load_pdi_file
 
         host, _, port = address.rpartition(":")
         sandbox_url = f"http://{address}/sandbox"
         self.stdout.write(load_file(Path(settings.BASE_DIR) / "sandbox" / "fixtures" / "mobilize_demo.json"))
+        self.stdout.write(load_pdi_file(Path(settings.BASE_DIR).joinpath(*DEMO_PDI_FIXTURE)))
 
         organization, _ = Organization.objects.update_or_create(
             mobilize_id=DEMO_ORG_ID,
@@ -102,11 +141,17 @@ class Command(BaseCommand):
         self._logins(organization)
         mirror = ensure_mirror_integration(organization)
         integrations = self._integrations(organization, f"{sandbox_url}/actionkit")
+        pdi = self._pdi(organization, f"{sandbox_url}/pdi")
 
-        # `make run` raises ACTIONKIT_*_RATE for the local sandbox (see the Makefile).
+        self._require_worker()  # before asking the sandboxes anything
+        # `make run` raises ACTIONKIT_*_RATE and PDI_*_RATE for the local sandboxes (see the Makefile).
         with serving(host, int(port)):
-            for run in self._sync_mirror_then(mirror, integrations, wait):
+            # Before any run is queued, so the PDI run sees the mapping.
+            self._map_pdi_calendars(pdi)
+            for run in self._sync_mirror_then(mirror, [*integrations, pdi], wait):
                 self.stdout.write(run_summary(run))
+                if run.integration_id == pdi.pk and (skipped := self._skipped(run)):
+                    self.stdout.write(skipped)
 
         self.stdout.write(
             self.style.SUCCESS(f"\nAdmin: http://{address}/admin/")
@@ -124,11 +169,6 @@ class Command(BaseCommand):
         The integrations a changed mirror fanned out to are already queued (or running): their
         fan-out runs are the ones waited for, not queued twice.
         """
-        if not settings.CELERY_TASK_ALWAYS_EAGER and not celery_app.control.ping(timeout=3.0):
-            raise CommandError(
-                "No Celery worker answers, so nothing would run the demo's syncs: run `make run` "
-                "(or `manage.py run_embedded --demo`), which starts one, or start `celery -A mobilize_sync worker`."
-            )
         deadline = time.monotonic() + wait
         since = timezone.now()
         before = {
@@ -157,6 +197,14 @@ class Command(BaseCommand):
             f"integrations; queued {queued} more; waiting for the worker."
         )
         return runs + self._wait(integrations, before, deadline)
+
+    def _require_worker(self) -> None:
+        """Stop with a readable error when no Celery worker would run the demo's syncs (eager tasks need none)."""
+        if not settings.CELERY_TASK_ALWAYS_EAGER and not celery_app.control.ping(timeout=3.0):
+            raise CommandError(
+                "No Celery worker answers, so nothing would run the demo's syncs: run `make run` "
+                "(or `manage.py run_embedded --demo`), which starts one, or start `celery -A mobilize_sync worker`."
+            )
 
     def _wait(self, integrations: list[Integration], before: dict[int, int], deadline: float) -> list[SyncRun]:
         """The first run of each integration after `before` to finish, waiting for the worker up to `deadline`."""
@@ -222,3 +270,64 @@ class Command(BaseCommand):
         for integration in integrations:
             ensure_schedule(integration)
         return integrations
+
+    def _pdi(self, organization: Organization, pdi_url: str) -> Integration:
+        """The demo's PDI integration on the PDI sandbox's demo account (its calendars are read later)."""
+        integration, _ = Integration.objects.get_or_create(
+            organization=organization, name=DEMO_PDI_NAME, defaults={"kind": IntegrationKind.PDI}
+        )
+        config = pdi_services.ensure_config(integration)
+        config.username, config.password, config.api_token = DEMO_PDI_USER
+        config.environment = PdiEnvironment.CUSTOM
+        config.base_url = pdi_url
+        config.save()
+        # The same safety-net schedule as the others; it follows the mirror (Integration.follows_mirror).
+        ensure_schedule(integration)
+        return integration
+
+    def _map_pdi_calendars(self, integration: Integration) -> None:
+        """Refresh the PDI integration's calendars from the sandbox; map the demo's types if nobody has mapped any."""
+        config = integration.pdi
+        try:
+            result = pdi_services.refresh_calendars(config)
+        except (ConnectorError, ValueError) as exc:
+            reason = pdi_services.readable_error(exc, *pdi_services.config_secrets(config))
+            raise CommandError(f"The demo could not read the PDI sandbox's calendars: {reason}") from None
+        self.stdout.write(f"PDI: Refresh calendars: {result.summary()}")
+
+        mapped = config.calendar_mappings.filter(calendar__isnull=False).count()
+        if mapped or config.default_calendar_id:
+            self.stdout.write(
+                f"PDI: the calendar mapping is kept as it is ({mapped} event types mapped); the demo maps its "
+                "types only while none is."
+            )
+            return
+        calendars = {calendar.name: calendar for calendar in config.calendars.all()}
+        missing = sorted(set(DEMO_PDI_CALENDARS.values()) - set(calendars))
+        if missing:
+            raise CommandError(f"The PDI sandbox has no calendar named {', '.join(missing)}: the demo cannot map them.")
+        for event_type, name in DEMO_PDI_CALENDARS.items():
+            PdiCalendarMapping.objects.update_or_create(
+                config=config, event_type=event_type, defaults={"calendar": calendars[name]}
+            )
+        # As the admin does on a saved mapping: a run that read the mirror before (and skipped
+        # every event as unmapped) reads it again.
+        replay_mirror(integration)
+        self.stdout.write(
+            f"PDI: mapped {len(DEMO_PDI_CALENDARS)} Mobilize event types to the sandbox's calendars; "
+            f"{event_type_label(DEMO_PDI_UNMAPPED)} ({DEMO_PDI_UNMAPPED}) is left unmapped on purpose: "
+            "its events are skipped with that reason."
+        )
+
+    def _skipped(self, run: SyncRun) -> str:
+        """The first skipped items of a run, with their reasons (the run page lists them all); "" if none."""
+        skipped = run.items.filter(action=SyncItem.Action.SKIPPED).order_by("pk")
+        count = skipped.count()
+        if not count:
+            return ""
+        lines = [
+            f"  skipped {item.stream} {item.source_id} {item.label}: {item.error}" for item in skipped[:SHOWN_SKIPS]
+        ]
+        if count > SHOWN_SKIPS:
+            lines.append(f"  ... and {count - SHOWN_SKIPS} more skipped items on the run's page")
+        return "\n".join(lines)
