@@ -477,6 +477,10 @@ class StreamRunner:
             extra=written.extra,
             parent_id=record.parent_id,
         )
+        if action == SyncItem.Action.MATCHED:
+            self._done(record, "unchanged")
+            self._item(record, action, destination_id=written.destination_id)
+            return
         if action == SyncItem.Action.UPDATED and not written.changed:
             # The destination already held what the payload says: nothing was written.
             self._done(record, "unchanged")
@@ -531,8 +535,10 @@ class StreamRunner:
             written = stream.update(ctx, stand_in, record, payload) or Written(
                 candidate.destination_id, candidate.extra
             )
-            # Adopting is a write to the ledger even when the destination needed nothing.
-            return Written(written.destination_id, written.extra, changed=True), SyncItem.Action.UPDATED
+            if not written.changed:
+                # Linked, and the destination needed nothing: the ledger learns of it, the record is not written.
+                return written, SyncItem.Action.MATCHED
+            return written, SyncItem.Action.UPDATED
         hints = stream.adoption_hints(ctx, record, payload)
         if hints is not None:
             # Written before the create request: if the run dies around it, the next run looks

@@ -74,6 +74,9 @@ class SyncItem(models.Model):
         FAILED = "failed", "Failed"
         WOULD_CREATE = "would_create", "Would create (dry run)"
         WOULD_UPDATE = "would_update", "Would update (dry run)"
+        # Linked to a record the destination already held, which needed no write (a volunteer
+        # matched to an existing contact by email): counted unchanged, itemised so it is findable.
+        MATCHED = "matched", "Matched an existing record (nothing written)"
 
     run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="items")
     stream = models.CharField(max_length=64)

@@ -23,7 +23,7 @@ documents no way to edit one).
 
 How a crash never duplicates:
 - an event carries its key in PDI itself (its website, the Mobilize event URL, and its start):
-  before a create the events PDI holds on that day are searched for it;
+  before a create the events PDI holds that week are searched for it;
 - a contact is created in three requests (contact, email, phone): the engine keeps a "pending"
   link with the name and email, and the next run adopts a contact holding that email, or the
   only contact of that name holding no email at all (an interrupted create);
@@ -91,7 +91,7 @@ def event_key(website: Any, start: Any) -> str:
     return f"{website or ''}|{moment_key(start)}"
 
 
-# How many days of events, and how many events' invitations, one run keeps at most: what PDI
+# How many weeks of events, and how many events' invitations, one run keeps at most: what PDI
 # answered is remembered while it is likely to be asked for again, never for the whole account.
 REMEMBERED_PER_KIND = 256
 
@@ -391,17 +391,19 @@ class EventWritingStream(Stream):
     def find_candidates(
         self, ctx: RunContext, record: SourceRecord, payload: dict[str, Any], hints: Mapping[str, Any] | None
     ) -> list[Candidate]:
-        """PDI events of the timeslot's day with its website and start (what an earlier create made)."""
+        """PDI events of the timeslot's week with its website and start (what an earlier create made)."""
         event = payload.get("event") or {}
         day = moment_key(event.get("startDateTimeUtc"))[:10]
         if not day:
             return []
         own = self.adoption_key(ctx, record, payload)
 
-        def read_days() -> list[dict]:
-            # A day either side: PDI may read the dates in the calendar's own time zone.
-            when = date.fromisoformat(day)
-            held_events = self.flow.pdi.events(when - timedelta(days=1), when + timedelta(days=1))
+        # One search per week of starts (a first sync makes many events a week), and a day either
+        # side of it: PDI may read the dates in the calendar's own time zone.
+        monday = date.fromisoformat(day) - timedelta(days=date.fromisoformat(day).weekday())
+
+        def read_week() -> list[dict]:
+            held_events = self.flow.pdi.events(monday - timedelta(days=1), monday + timedelta(days=7))
             return [{k: held.get(k) for k in ("id", "name", "website", "startDateTimeUtc")} for held in held_events]
 
         return [
@@ -411,7 +413,7 @@ class EventWritingStream(Stream):
                 {},
                 f"event {held['id']} '{held.get('name')}' starting {held.get('startDateTimeUtc')}",
             )
-            for held in remembered(ctx, "pdi_events_by_day", day, read_days)
+            for held in remembered(ctx, "pdi_events_by_week", monday, read_week)
             if event_key(held.get("website"), held.get("startDateTimeUtc")) == own
         ]
 

@@ -59,7 +59,10 @@ def test_a_volunteer_is_matched_to_an_existing_contact_by_email_and_another_is_c
     from sandbox.pdi.setup import create_contact
 
     existing = create_contact("Anabel", "Lopez-Rivera", email="ANA@example.com")
-    succeeded(pdi.sync())
+    run = succeeded(pdi.sync())
+    [matched] = run.items.filter(stream="contacts", action=SyncItem.Action.MATCHED)
+    assert (matched.label, matched.destination_id) == ("ana@example.com", str(existing.pk))
+    assert run.updated == 0, "nothing was written to the matched contact: it is not counted as updated"
     contacts = _pdi.contacts()
     assert contacts["ana@example.com"]["id"] == existing.pk, "matched by email, not created"
     assert (contacts["ana@example.com"]["firstName"], contacts["ana@example.com"]["lastName"]) == (
