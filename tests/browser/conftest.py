@@ -15,6 +15,7 @@ import pytest
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from tests.admin.conftest import memory, superuser, tenant_a, tenant_b  # noqa: F401
+from tests.flows.pdi.conftest import pdi, pdi_requests  # noqa: F401
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

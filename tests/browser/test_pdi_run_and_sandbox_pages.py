@@ -6,7 +6,6 @@ import pytest
 from playwright.sync_api import expect
 
 from integrations.admin.actions import run_url
-from tests.flows.pdi.conftest import pdi, pdi_requests  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,7 +15,7 @@ def test_a_pdi_run_page_says_why_an_unmapped_event_was_skipped_and_the_sandbox_s
     log_in,
     superuser,
     pdi,
-    screenshots,  # noqa: F811
+    screenshots,
 ):
     from sandbox.pdi.setup import create_contact
 

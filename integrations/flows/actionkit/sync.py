@@ -49,6 +49,7 @@ from integrations.connectors.mobilize.records import primary_email
 from integrations.engine import Candidate, RecordError, RunContext, SkipRecord, SourceRecord, Stream, Written
 from integrations.engine.adoption import PENDING
 from integrations.flows.base import MirrorSourceFlow
+from integrations.flows.firewall import AttendanceScope, OrgRef, classify_attendance, event_across_firewall
 from integrations.models import ActionKitConfig, IntegrationKind, RecordLink
 
 from . import mapping
@@ -159,9 +160,9 @@ class ActionKitFlow(MirrorSourceFlow):
             distributed_send=self.distributed_send,
         )
 
-    def our_organization(self) -> mapping.OrgRef:
+    def our_organization(self) -> OrgRef:
         org = self.organization
-        return mapping.OrgRef(id=org.mobilize_id, name=org.name, side=org.firewall_side)
+        return OrgRef(id=org.mobilize_id, name=org.name, side=org.firewall_side)
 
     def configuration_problems(self) -> list[str]:
         problems = super().configuration_problems()
@@ -612,8 +613,8 @@ class AttendancesStream(Stream):
     def resolve(self, ctx: RunContext, record: SourceRecord) -> Mapping[str, Any]:
         """The signup's scope, and its ActionKit event (synced first when no stream has made it yet)."""
         attendance = record.data
-        scope = mapping.classify_attendance(attendance, self.flow.our_organization())
-        if scope is mapping.AttendanceScope.NOT_OURS:
+        scope = classify_attendance(attendance, self.flow.our_organization())
+        if scope is AttendanceScope.NOT_OURS:
             raise SkipRecord("Neither our event nor a signup we recruited: not synced (the seed's CRM scope).")
         return {"scope": scope, "ak_event_id": self.flow.ak_event_for(ctx, attendance, scope)}
 
@@ -749,14 +750,14 @@ class ActionKitCrmFlow(ActionKitFlow):
             AttendancesStream(self),
         ]
 
-    def ak_event_for(self, ctx: RunContext, attendance: Mapping[str, Any], scope: mapping.AttendanceScope) -> int:
+    def ak_event_for(self, ctx: RunContext, attendance: Mapping[str, Any], scope: AttendanceScope) -> int:
         """The ActionKit event a signup goes to, syncing it first when no stream has yet.
 
         Returns 0 in a dry run when the event would first have to be created.
         """
         timeslot = attendance.get("timeslot") or {}
         event = attendance.get("event") or {}
-        if scope is mapping.AttendanceScope.PROMOTED_ACROSS_FIREWALL:
+        if scope is AttendanceScope.PROMOTED_ACROSS_FIREWALL:
             key = mapping.masked_event_key(event.get("event_type"), timeslot)
             link = ctx.ledger.get(MASKED_TIMESLOT, key)
             if link is None or link.destination_id == PENDING:
@@ -781,11 +782,11 @@ class ActionKitCrmFlow(ActionKitFlow):
             try:
                 # Another organization's event Mobilize shows by id exactly when it lists it; our own
                 # events also when not approved (the list leaves those out): ask for those always.
-                promoted = scope is mapping.AttendanceScope.PROMOTED_SAME_SIDE
+                promoted = scope is AttendanceScope.PROMOTED_SAME_SIDE
                 signed_up_at = attendance.get("modified_date") if promoted else None
                 full_event = self.event_for_signup(int(event["id"]), signed_up_at)
             except NotFoundError as exc:
-                if scope is mapping.AttendanceScope.PROMOTED_SAME_SIDE:
+                if scope is AttendanceScope.PROMOTED_SAME_SIDE:
                     # Mobilize shows a promoter's signups to an event it keeps from the promoter
                     # (private, or not approved): there is no event to sign them up to.
                     raise SkipRecord(
@@ -822,7 +823,7 @@ class CrmEventsStream(EventsStream):
             return True
         # A promoted event is synced (unmasked) only once a signup we recruited put it in the
         # ledger, and never when it is across the firewall (that one exists only masked).
-        return ctx.ledger.has_children(TIMESLOT, event["id"]) and not mapping.event_across_firewall(
+        return ctx.ledger.has_children(TIMESLOT, event["id"]) and not event_across_firewall(
             event, self.flow.our_organization()
         )
 

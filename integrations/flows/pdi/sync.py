@@ -47,8 +47,8 @@ from integrations.connectors.mobilize.records import primary_email
 from integrations.connectors.pdi import PdiClient
 from integrations.engine import Candidate, RecordError, RunContext, SkipRecord, SourceRecord, Stream, Written
 from integrations.engine.adoption import PENDING
-from integrations.flows.actionkit.mapping import AttendanceScope, OrgRef, classify_attendance
 from integrations.flows.base import MirrorSourceFlow
+from integrations.flows.firewall import AttendanceScope, OrgRef, classify_attendance
 from integrations.models import IntegrationKind, PdiConfig, RecordLink
 from integrations.models.pdi import event_type_label
 

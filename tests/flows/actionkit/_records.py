@@ -12,7 +12,8 @@ import copy
 from typing import Any
 
 from integrations.connectors.mobilize.records import Attendance, Event, normalize_attendance, normalize_event
-from integrations.flows.actionkit.mapping import ActionKitTarget, OrgRef
+from integrations.flows.actionkit.mapping import ActionKitTarget
+from integrations.flows.firewall import OrgRef
 
 # The seed's example shift: 2018-07-29 22:00-23:00 in New York (EDT, -04:00).
 SHIFT_START = 1532916000

@@ -35,9 +35,6 @@ from integrations.flows.actionkit.mapping import (
     SIGNUP_NATIVE_KEYS,
     USER_PAYLOAD_KEYS,
     ActionKitTarget,
-    AttendanceScope,
-    OrgRef,
-    classify_attendance,
     event_timeslot_payload,
     event_type_name,
     host_user_payload,
@@ -48,6 +45,7 @@ from integrations.flows.actionkit.mapping import (
     signup_payload,
     user_payload,
 )
+from integrations.flows.firewall import AttendanceScope, OrgRef, classify_attendance
 
 from ._masking import leaves, masking_violations, source_values
 

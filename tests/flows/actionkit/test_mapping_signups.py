@@ -10,11 +10,9 @@ from integrations.engine.streams import RecordError, SkipRecord
 from integrations.flows.actionkit.mapping import (
     SIGNUP_FIELD_NAMES,
     SIGNUP_NATIVE_KEYS,
-    AttendanceScope,
-    OrgRef,
-    classify_attendance,
     signup_payload,
 )
+from integrations.flows.firewall import AttendanceScope, OrgRef, classify_attendance
 
 from ._records import (
     CAMPAIGN,

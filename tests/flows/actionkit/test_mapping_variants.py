@@ -14,7 +14,6 @@ from integrations.engine.streams import SkipRecord
 from integrations.flows.actionkit.mapping import (
     OTHER_EVENT_TYPE,
     PRIVATE_ADDRESS_LINE,
-    AttendanceScope,
     event_timeslot_payload,
     host_user_payload,
     masked_event_payload,
@@ -22,6 +21,7 @@ from integrations.flows.actionkit.mapping import (
     signup_payload,
     user_payload,
 )
+from integrations.flows.firewall import AttendanceScope
 
 from ._records import (
     CRM,

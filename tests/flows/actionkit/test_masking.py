@@ -23,12 +23,11 @@ from integrations.flows.actionkit.mapping import (
     PUERTO_NATALES_COUNTRY,
     SIGNUP_FIELD_NAMES,
     SIGNUP_NATIVE_KEYS,
-    AttendanceScope,
-    classify_attendance,
     masked_event_key,
     masked_event_payload,
     signup_payload,
 )
+from integrations.flows.firewall import AttendanceScope, classify_attendance
 
 from ._masking import leaves, masking_violations, source_values
 from ._records import (
@@ -311,7 +310,7 @@ def test_masked_event_is_shown_in_the_time_zone_it_is_given():
 
 def test_event_across_firewall_is_decided_by_the_owner_side_and_conservative_when_unknown():
     from integrations.connectors.mobilize.records import normalize_event
-    from integrations.flows.actionkit.mapping import OrgRef, event_across_firewall
+    from integrations.flows.firewall import OrgRef, event_across_firewall
 
     coordinated = OrgRef(id=1, name="Campaign", side="coordinated")
 
