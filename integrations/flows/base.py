@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cached_property
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 
-from integrations.connectors.errors import NotFoundError
+from integrations.connectors.errors import ConnectorError, NotFoundError
 from integrations.connectors.mobilize import MobilizeClient
 from integrations.connectors.mobilize.records import firewall_side
-from integrations.engine import RunContext, Stream
+from integrations.engine import RecordError, RunContext, SkipRecord, Stream
 from integrations.mirror import reader
 from integrations.mirror.reader import MirrorChange
 from integrations.models import Integration, Organization
@@ -194,3 +194,32 @@ class MirrorSourceFlow(MobilizeSourceFlow):
         if self.mirror_read_whole_since("events", signed_up_at):
             raise NotFoundError(f"Mobilize does not list event {event_id} for this organization (mirror).")
         return self.mobilize.get_organization_event(event_id)
+
+    def signup_event_and_timeslot(
+        self, attendance: Mapping[str, Any], *, promoted: bool, destination: str
+    ) -> tuple[dict, dict]:
+        """The whole event and the timeslot a signup is for, when no stream has synced it yet.
+
+        `promoted`: the event is another organization's, which Mobilize shows by id exactly when
+        it lists it (see `event_for_signup`); a promoted event Mobilize keeps from us (private, or
+        not approved) skips the signup, since there is no `destination` event for it to go to.
+        """
+        event = attendance.get("event") or {}
+        timeslot = attendance.get("timeslot") or {}
+        try:
+            full_event = self.event_for_signup(int(event["id"]), attendance.get("modified_date") if promoted else None)
+        except NotFoundError as exc:
+            if promoted:
+                raise SkipRecord(
+                    f"Mobilize does not show this organization the promoted event {event.get('id')} "
+                    f"(private or not approved), so the signup has no {destination} event to go to."
+                ) from exc
+            raise RecordError(f"The signup's Mobilize event {event.get('id')} could not be read: {exc}") from exc
+        except ConnectorError as exc:
+            raise RecordError(
+                f"The signup's Mobilize event {event.get('id')} could not be read: {exc}", retryable=exc.retryable
+            ) from exc
+        slot = next((t for t in full_event.get("timeslots") or [] if t.get("id") == timeslot.get("id")), None)
+        if slot is None:
+            raise RecordError(f"Mobilize event {event.get('id')} no longer has timeslot {timeslot.get('id')}.")
+        return full_event, slot

@@ -43,7 +43,7 @@ from typing import Any, ClassVar
 
 from integrations.connectors.actionkit import ActionKitClient
 from integrations.connectors.actionkit.client import event_resource_fields
-from integrations.connectors.errors import ConnectorError, NotFoundError
+from integrations.connectors.errors import NotFoundError
 from integrations.connectors.http import WRITE_METHODS
 from integrations.connectors.mobilize.records import primary_email
 from integrations.engine import Candidate, RecordError, RunContext, SkipRecord, SourceRecord, Stream, Written
@@ -779,28 +779,10 @@ class ActionKitCrmFlow(ActionKitFlow):
             )
         link = ctx.ledger.get(TIMESLOT, str(timeslot["id"]))
         if link is None or link.destination_id == PENDING:
-            try:
-                # Another organization's event Mobilize shows by id exactly when it lists it; our own
-                # events also when not approved (the list leaves those out): ask for those always.
-                promoted = scope is AttendanceScope.PROMOTED_SAME_SIDE
-                signed_up_at = attendance.get("modified_date") if promoted else None
-                full_event = self.event_for_signup(int(event["id"]), signed_up_at)
-            except NotFoundError as exc:
-                if scope is AttendanceScope.PROMOTED_SAME_SIDE:
-                    # Mobilize shows a promoter's signups to an event it keeps from the promoter
-                    # (private, or not approved): there is no event to sign them up to.
-                    raise SkipRecord(
-                        f"Mobilize does not show this organization the promoted event {event.get('id')} "
-                        "(private or not approved), so the signup has no ActionKit event to go to."
-                    ) from exc
-                raise RecordError(f"The signup's Mobilize event {event.get('id')} could not be read: {exc}") from exc
-            except ConnectorError as exc:
-                raise RecordError(
-                    f"The signup's Mobilize event {event.get('id')} could not be read: {exc}", retryable=exc.retryable
-                ) from exc
-            slot = next((t for t in full_event.get("timeslots") or [] if t.get("id") == timeslot["id"]), None)
-            if slot is None:
-                raise RecordError(f"Mobilize event {event.get('id')} no longer has timeslot {timeslot['id']}.")
+            # Another organization's event Mobilize shows by id exactly when it lists it; our own
+            # events also when not approved (the list leaves those out): ask for those always.
+            promoted = scope is AttendanceScope.PROMOTED_SAME_SIDE
+            full_event, slot = self.signup_event_and_timeslot(attendance, promoted=promoted, destination="ActionKit")
             link = ctx.sync_now(self.events_stream, self.events_stream.record_for(full_event, slot))
         return self._event_id(ctx, link, "event")
 

@@ -41,7 +41,7 @@ from functools import cached_property
 from typing import Any
 
 from integrations import pdi_services
-from integrations.connectors.errors import ConnectorError, NotFoundError
+from integrations.connectors.errors import NotFoundError
 from integrations.connectors.http import WRITE_METHODS
 from integrations.connectors.mobilize.records import primary_email
 from integrations.connectors.pdi import PdiClient
@@ -215,25 +215,8 @@ class PdiFlow(MirrorSourceFlow):
             raise RecordError("Mobilize sent this attendance without its event or timeslot id.")
         link = ctx.ledger.get(TIMESLOT, str(timeslot["id"]))
         if link is None or link.destination_id == PENDING:
-            promoted = scope is not AttendanceScope.OWN_EVENT and scope is not (
-                AttendanceScope.OWN_EVENT_RECRUITED_ACROSS_FIREWALL
-            )
-            try:
-                full_event = self.event_for_signup(
-                    int(event["id"]), attendance.get("modified_date") if promoted else None
-                )
-            except NotFoundError as exc:
-                raise SkipRecord(
-                    f"Mobilize does not show this organization the event {event.get('id')} (private or not "
-                    "approved), so the signup has no PDI event to go to."
-                ) from exc
-            except ConnectorError as exc:
-                raise RecordError(
-                    f"The signup's Mobilize event {event.get('id')} could not be read: {exc}", retryable=exc.retryable
-                ) from exc
-            slot = next((t for t in full_event.get("timeslots") or [] if t.get("id") == timeslot["id"]), None)
-            if slot is None:
-                raise SkipRecord(f"Mobilize event {event.get('id')} no longer has timeslot {timeslot['id']}.")
+            promoted = scope in (AttendanceScope.PROMOTED_SAME_SIDE, AttendanceScope.PROMOTED_ACROSS_FIREWALL)
+            full_event, slot = self.signup_event_and_timeslot(attendance, promoted=promoted, destination="PDI")
             record = self.events_stream.record_for(full_event, slot)
             link = ctx.sync_now(self.events_stream, record)
             if link is None and not ctx.dry_run:
