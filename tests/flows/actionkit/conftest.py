@@ -8,43 +8,25 @@ from dataclasses import dataclass, field
 import pytest
 
 from integrations.connectors.actionkit import ActionKitClient
-from integrations.engine import RunOptions, run_sync
 from integrations.models import ActionKitConfig, ActionKitConnection, Integration, IntegrationKind, SyncRun
 
+from .._harness import MirrorWorld
 from ._world import OUR_KEY, OURS, World
 
 AK_USER, AK_PASSWORD = "sync-bot", "ak-secret-password"
 
 
 @dataclass
-class Setup:
-    world: World
-    organization: object
+class Setup(MirrorWorld):
     crm: Integration
     distributed_send: Integration
     crm_campaign: object
     ds_campaign: object
     requests: Counter = field(default_factory=Counter)
 
-    def load(self) -> None:
-        """Load the world into the Mobilize sandbox (as Mobilize would now answer)."""
-        from sandbox.mobilize.loader import load_data
-
-        load_data(self.world.data())
-
-    def refresh_mirror(self) -> None:
-        """Read Mobilize into the organization's mirror, as its refresh job does every 30 s."""
-        from integrations.mirror.refresh import refresh_until_caught_up
-
-        for run in refresh_until_caught_up(self.organization, fan_out=False):
-            assert run.status != SyncRun.Status.FAILED, run.message
-
     def sync(self, integration: Integration | None = None, **options) -> SyncRun:
         """Refresh the mirror from the Mobilize sandbox, then run the integration (the CRM one by default)."""
-        self.refresh_mirror()
-        run = run_sync(integration or self.crm, RunOptions(**options))
-        run.refresh_from_db()
-        return run
+        return self.run(integration or self.crm, **options)
 
     @property
     def writes(self) -> int:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 import pytest
 
 from integrations.connectors.pdi import PdiClient
-from integrations.engine import RunOptions, run_sync
 from integrations.models import (
     Integration,
     IntegrationKind,
@@ -22,6 +21,7 @@ from integrations.models import (
     PdiEnvironment,
     SyncRun,
 )
+from tests.flows._harness import MirrorWorld
 from tests.flows.actionkit._world import OUR_KEY, OURS, PAC, World
 
 PDI_USER, PDI_PASSWORD, PDI_TOKEN = "sync-bot", "pdi-secret-password", "pdi-api-token"
@@ -36,31 +36,13 @@ CALENDARS = {
 
 
 @dataclass
-class PdiSetup:
-    world: World
-    organization: object
+class PdiSetup(MirrorWorld):
     integration: Integration
     requests: Counter = field(default_factory=Counter)
 
-    def load(self) -> None:
-        """Load the world into the Mobilize sandbox (as Mobilize would now answer)."""
-        from sandbox.mobilize.loader import load_data
-
-        load_data(self.world.data())
-
-    def refresh_mirror(self) -> None:
-        """Read Mobilize into the organization's mirror, as its refresh job does every 30 s."""
-        from integrations.mirror.refresh import refresh_until_caught_up
-
-        for run in refresh_until_caught_up(self.organization, fan_out=False):
-            assert run.status != SyncRun.Status.FAILED, run.message
-
     def sync(self, **options) -> SyncRun:
         """Refresh the mirror from the Mobilize sandbox, then run the PDI integration."""
-        self.refresh_mirror()
-        run = run_sync(self.integration, RunOptions(**options))
-        run.refresh_from_db()
-        return run
+        return self.run(self.integration, **options)
 
     @property
     def writes(self) -> int:
