@@ -55,6 +55,22 @@ class RunContext:
         self.dependency_processor(stream, record)
         return self.ledger.get(stream.source_type, record.source_id)
 
+    def synced_id(self, link: RecordLink | None, what: str) -> int:
+        """The destination id of a dependency `sync_now` returned: 0 in a dry run if it would first
+        be made; otherwise a retryable RecordError naming `what` ("the signup's ActionKit event")
+        when it could not be synced (its own item says why).
+        """
+        from .adoption import PENDING
+        from .streams import RecordError
+
+        if link is not None and link.destination_id != PENDING:
+            return int(link.destination_id)
+        if self.dry_run:
+            return 0
+        raise RecordError(
+            f"{what[:1].upper()}{what[1:]} could not be synced (see its own item); retrying later.", retryable=True
+        )
+
     def warn(self, message: str) -> None:
         """Record a sentence for the run's message (and the log), once."""
         if message not in self.warnings:

@@ -772,7 +772,7 @@ class ActionKitCrmFlow(ActionKitFlow):
                     f"Masked {event.get('event_type') or 'event'} {timeslot.get('start_date')}",
                 )
                 link = ctx.sync_now(self.masked_events_stream, record)
-            return self._event_id(ctx, link, "masked stand-in event")
+            return ctx.synced_id(link, "the signup's ActionKit masked stand-in event")
         if timeslot.get("id") is None:
             raise RecordError(
                 "Mobilize sent this attendance without its timeslot id; it cannot be matched to an event."
@@ -784,17 +784,7 @@ class ActionKitCrmFlow(ActionKitFlow):
             promoted = scope is AttendanceScope.PROMOTED_SAME_SIDE
             full_event, slot = self.signup_event_and_timeslot(attendance, promoted=promoted, destination="ActionKit")
             link = ctx.sync_now(self.events_stream, self.events_stream.record_for(full_event, slot))
-        return self._event_id(ctx, link, "event")
-
-    @staticmethod
-    def _event_id(ctx: RunContext, link: RecordLink | None, what: str) -> int:
-        if link is not None and link.destination_id != PENDING:
-            return int(link.destination_id)
-        if ctx.dry_run:
-            return 0
-        raise RecordError(
-            f"The signup's ActionKit {what} could not be synced (see its own item); retrying later.", retryable=True
-        )
+        return ctx.synced_id(link, "the signup's ActionKit event")
 
 
 class CrmEventsStream(EventsStream):

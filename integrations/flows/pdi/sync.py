@@ -205,7 +205,7 @@ class PdiFlow(MirrorSourceFlow):
         link = ctx.ledger.get(PERSON, record.source_id)
         if link is None or link.destination_id == PENDING:
             link = ctx.sync_now(self.contacts_stream, record)
-        return self._destination(ctx, link, "contact")
+        return ctx.synced_id(link, "the invitation's PDI contact")
 
     def event_for(self, ctx: RunContext, attendance: Mapping[str, Any], scope: AttendanceScope) -> int:
         """The PDI event of an attendance's timeslot, synced now when no stream has yet (0 in a dry run)."""
@@ -223,17 +223,7 @@ class PdiFlow(MirrorSourceFlow):
                 outcome = ctx.processed.get((TIMESLOT, record.source_id))
                 if outcome == "skipped":
                     raise SkipRecord(f"Its event is not synced to PDI: {self.events_stream.skip_reason(full_event)}")
-        return self._destination(ctx, link, "event")
-
-    @staticmethod
-    def _destination(ctx: RunContext, link: RecordLink | None, what: str) -> int:
-        if link is not None and link.destination_id != PENDING:
-            return int(link.destination_id)
-        if ctx.dry_run:
-            return 0
-        raise RecordError(
-            f"The invitation's PDI {what} could not be synced (see its own item); retrying later.", retryable=True
-        )
+        return ctx.synced_id(link, "the invitation's PDI event")
 
 
 # --- contacts ---------------------------------------------------------------------------------
