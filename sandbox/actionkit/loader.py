@@ -29,11 +29,12 @@ without a `list` is on the default list ("Default list"); a subscription is adde
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+
+from sandbox.files import load_json_file
 
 from .models import Campaign, Event, EventSignup, MailingList, Page, PageType, SignupRole
 from .resources import EVENT_TEXT_FIELDS, USER_TEXT_FIELDS, Invalid, parse_wall_time
@@ -42,16 +43,7 @@ from .setup import _ensure_page, ensure_api_user, ensure_campaign, ensure_list, 
 
 def load_file(path: str | Path) -> str:
     """Load the file into the sandbox's ActionKit tables; return a one-line summary."""
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"{path}: not a readable JSON file ({exc}).") from exc
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: the file must hold a JSON object with api_users, campaigns, users, events...")
-    counts = load(data)
-    summary = ", ".join(f"{count} {name}" for name, count in counts.items())
-    return f"Loaded ActionKit sandbox data from {path.name}: {summary}."
+    return load_json_file(path, system="ActionKit", holds="api_users, campaigns, users, events...", load=load)
 
 
 @transaction.atomic

@@ -26,11 +26,12 @@ them. A dump's API users (no password) and event activities are not loaded.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+
+from sandbox.files import load_json_file
 
 from . import resources as r
 from .models import Calendar, Contact, ContactEmail, ContactPhone, Event, Invitation, Location
@@ -39,16 +40,7 @@ from .setup import create_api_user, create_calendar, create_location
 
 def load_file(path: str | Path) -> str:
     """Load the file into the sandbox's PDI tables; return a one-line summary."""
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"{path}: not a readable JSON file ({exc}).") from exc
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: the file must hold a JSON object with api_users, calendars, contacts...")
-    counts = load(data)
-    summary = ", ".join(f"{count} {name}" for name, count in counts.items())
-    return f"Loaded PDI sandbox data from {path.name}: {summary}."
+    return load_json_file(path, system="PDI", holds="api_users, calendars, contacts...", load=load)
 
 
 @transaction.atomic
