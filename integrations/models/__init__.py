@@ -1,6 +1,15 @@
 """The integrations app's models, one module per concern."""
 
 from .actionkit import ActionKitConfig, ActionKitConnection
+from .ascend import (
+    Activity,
+    AscendConfig,
+    AscendEvent,
+    Automation,
+    AutomationFiring,
+    FieldRule,
+    SyncOption,
+)
 from .integration import Integration, IntegrationKind
 from .mirror import MirrorCursor, MirrorFanOut, MirrorRecord, MirrorState, MirrorStream, RecordType
 from .pdi import PdiCalendar, PdiCalendarMapping, PdiConfig, PdiEnvironment
@@ -10,6 +19,12 @@ from .tenancy import Membership, Organization
 __all__ = [
     "ActionKitConfig",
     "ActionKitConnection",
+    "Activity",
+    "AscendConfig",
+    "AscendEvent",
+    "Automation",
+    "AutomationFiring",
+    "FieldRule",
     "Integration",
     "IntegrationKind",
     "Membership",
@@ -28,6 +43,7 @@ __all__ = [
     "RecordType",
     "SyncItem",
     "SyncLock",
+    "SyncOption",
     "SyncRun",
     "Watermark",
 ]

@@ -14,12 +14,13 @@ class IntegrationKind(models.TextChoices):
     ACTIONKIT_CRM = "actionkit_crm", "Mobilize -> ActionKit, CRM style"
     ACTIONKIT_DISTRIBUTED_SEND = "actionkit_distributed_send", "Mobilize -> ActionKit, distributed send"
     PDI = "pdi", "Mobilize -> PDI"
+    ASCEND = "ascend", "Mobilize -> Ascend (SMS)"
     MOBILIZE_MIRROR = "mobilize_mirror", "Mobilize mirror (reads Mobilize once for every integration)"
 
     @classmethod
     def mobilize_source_kinds(cls) -> frozenset[str]:
         """Kinds whose source is Mobilize: the mirror feeds them and fans out to them."""
-        return frozenset({cls.ACTIONKIT_CRM, cls.ACTIONKIT_DISTRIBUTED_SEND, cls.PDI})
+        return frozenset({cls.ACTIONKIT_CRM, cls.ACTIONKIT_DISTRIBUTED_SEND, cls.PDI, cls.ASCEND})
 
     @classmethod
     def actionkit_kinds(cls) -> frozenset[str]:
