@@ -197,6 +197,9 @@ PDI_READ_RATE = env("PDI_READ_RATE", default="10/second")
 PDI_WRITE_RATE = env("PDI_WRITE_RATE", default="5/second")
 # Records per page of PDI lists (`limit`); PDI refuses more than 2,000 (the client clamps to it).
 PDI_PAGE_SIZE = env.int("PDI_PAGE_SIZE", default=500)
+# Ascend documents no rate limit (docs/connectors/ascend.md); the same cautious rates.
+ASCEND_READ_RATE = env("ASCEND_READ_RATE", default="10/second")
+ASCEND_WRITE_RATE = env("ASCEND_WRITE_RATE", default="5/second")
 RATE_LIMIT_STORAGE_URL = env("RATE_LIMIT_STORAGE_URL", default=REDIS_URL or "memory://")
 
 # --- Engine ---------------------------------------------------------------------------------
