@@ -1,0 +1,1 @@
+"""Mobilize -> Ascend (SMS): `mapping.py` (pure rules: members, fields, activities, A/B), `sync.py` (streams)."""
