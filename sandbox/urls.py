@@ -12,4 +12,6 @@ urlpatterns = [
     path("actionkit/", include("sandbox.actionkit.urls")),
     # Every path under pdi/ is PDI's, unknown ones included (a JSON 404 in PDI's envelope).
     path("pdi/", include("sandbox.pdi.urls")),
+    # Every path under ascend/ is Ascend's, unknown ones included (a JSON 404 in Ascend's envelope).
+    path("ascend/", include("sandbox.ascend.urls")),
 ]

@@ -1,0 +1,138 @@
+"""Browse the emulated Ascend accounts in the admin (Sandbox: Ascend): what a sync wrote.
+
+Members, groups, memberships, flow starts and messages are what a sync writes: they are shown
+read-only, so the admin shows what the API made of the requests. One action changes members:
+"Unsubscribe" (the member texted STOP), to see a sync meet 422s. Accounts (set an API key) and
+flows (an account's staff builds them in Ascend's own UI) can be edited.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+
+from .models import Account, Flow, FlowStart, Group, GroupMembership, Member, Message, SubscriptionStatus
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Look, do not touch: the API is how these rows change."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AccountForm(forms.ModelForm):
+    api_key = forms.CharField(
+        label="API key",
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Set a new API key (leave empty to keep the current one).",
+    )
+
+    class Meta:
+        model = Account
+        fields = ["name", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk and not cleaned.get("api_key"):
+            self.add_error("api_key", "A new account needs an API key.")
+        return cleaned
+
+    def save(self, commit: bool = True):
+        account = super().save(commit=False)
+        if self.cleaned_data.get("api_key"):
+            account.set_api_key(self.cleaned_data["api_key"])
+        if commit:
+            account.save()
+        return account
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    form = AccountForm
+    list_display = ["id", "name", "is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(Flow)
+class FlowAdmin(admin.ModelAdmin):
+    list_display = ["id", "name", "account"]
+    list_filter = ["account"]
+    search_fields = ["name"]
+
+
+class MembershipInline(ReadOnlyInline):
+    model = GroupMembership
+    fields = ["group", "member", "created_at"]
+    readonly_fields = fields
+
+
+class FlowStartInline(ReadOnlyInline):
+    model = FlowStart
+    fk_name = "member"
+    fields = ["flow", "idempotency_key", "context", "created_at"]
+    readonly_fields = fields
+
+
+class MessageInline(ReadOnlyInline):
+    model = Message
+    fk_name = "member"
+    fields = ["body", "idempotency_key", "created_at"]
+    readonly_fields = fields
+
+
+@admin.register(Member)
+class MemberAdmin(ReadOnlyAdmin):
+    list_display = ["id", "phone", "first_name", "last_name", "email", "zip", "subscription_status", "updated_at"]
+    list_filter = ["account", "subscription_status", "opt_in_source"]
+    search_fields = ["phone", "first_name", "last_name", "email"]
+    inlines = [MembershipInline, FlowStartInline, MessageInline]
+    actions = ["unsubscribe_selected"]
+
+    @admin.action(description="Unsubscribe the selected members (as if they texted STOP)")
+    def unsubscribe_selected(self, request, queryset):
+        count = queryset.update(subscription_status=SubscriptionStatus.UNSUBSCRIBED)
+        self.message_user(request, f"Unsubscribed {count} member(s).", messages.SUCCESS)
+
+
+@admin.register(Group)
+class GroupAdmin(ReadOnlyAdmin):
+    list_display = ["id", "name", "kind", "external_id", "account", "created_at"]
+    list_filter = ["account", "kind"]
+    search_fields = ["name", "external_id"]
+    inlines = [MembershipInline]
+
+
+@admin.register(GroupMembership)
+class GroupMembershipAdmin(ReadOnlyAdmin):
+    list_display = ["id", "group", "member", "created_at"]
+    search_fields = ["group__name", "member__phone", "member__first_name", "member__last_name"]
+
+
+@admin.register(FlowStart)
+class FlowStartAdmin(ReadOnlyAdmin):
+    list_display = ["id", "flow", "phone", "member", "idempotency_key", "created_at"]
+    list_filter = ["account", "flow"]
+    search_fields = ["phone", "idempotency_key", "flow__name", "member__first_name", "member__last_name"]
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    list_display = ["id", "phone", "member", "body", "idempotency_key", "created_at"]
+    list_filter = ["account"]
+    search_fields = ["phone", "body", "idempotency_key"]
