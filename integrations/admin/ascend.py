@@ -66,7 +66,7 @@ class AscendConfigForm(WriteOnlySecretsForm):
     RULE_PREFIX: ClassVar[str] = "rule_"
 
     base_url = forms.URLField(
-        label=AscendConfig._meta.get_field("base_url").verbose_name.capitalize(),
+        label=AscendConfig._meta.get_field("base_url").verbose_name,
         required=False,
         assume_scheme="https",
         max_length=AscendConfig._meta.get_field("base_url").max_length,
