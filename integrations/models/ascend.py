@@ -78,6 +78,10 @@ class AscendConfig(models.Model):
         help_text="When Sync new events was turned on (submissions from 15 minutes before are backfilled).",
     )
 
+    # The flows GET /v1/flows listed at the last "Refresh flows": the automations' flow choices.
+    flows_cache = models.JSONField(default=list, blank=True, editable=False)
+    flows_refreshed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     class Meta:
         verbose_name = "Ascend settings"
         verbose_name_plural = "Ascend settings"
