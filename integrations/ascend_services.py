@@ -105,6 +105,8 @@ def set_sync_new_events(config: AscendConfig, on: bool) -> None:
     config.save(update_fields=["sync_new_events", "sync_new_events_since"])
     if on:
         config.events.filter(synced=False).update(synced=True, synced_at=now)
+        # Submissions of the last 15 minutes were read (and skipped) already: read the mirror again.
+        services.replay_mirror(config.integration)
         services.trigger_sync(config.integration)
 
 
@@ -262,5 +264,8 @@ def set_event_synced(event: AscendEvent, synced: bool) -> bool:
     event.synced = synced
     event.synced_at = timezone.now() if synced else None
     event.save(update_fields=["synced", "synced_at"])
+    if synced:
+        # Its submissions of the last 15 minutes were read (and skipped) already: read the mirror again.
+        services.replay_mirror(event.config.integration)
     services.trigger_sync(event.config.integration)
     return True

@@ -6,11 +6,13 @@ from integrations.mirror.flow import MobilizeMirrorFlow
 from integrations.models import Integration
 
 from .actionkit.sync import ActionKitCrmFlow, ActionKitDistributedSendFlow
+from .ascend.sync import AscendFlow
 from .base import Flow
 from .pdi.sync import PdiFlow
 
 FLOWS: dict[str, type[Flow]] = {
-    flow.kind: flow for flow in (ActionKitCrmFlow, ActionKitDistributedSendFlow, PdiFlow, MobilizeMirrorFlow)
+    flow.kind: flow
+    for flow in (ActionKitCrmFlow, ActionKitDistributedSendFlow, PdiFlow, AscendFlow, MobilizeMirrorFlow)
 }
 
 
