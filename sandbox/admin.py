@@ -7,6 +7,27 @@ from django.contrib import admin
 from .models import FaultRule
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Look, do not touch: an emulated API is how these rows change."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(FaultRule)
 class FaultRuleAdmin(admin.ModelAdmin):
     list_display = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -12,10 +12,20 @@ from django.conf import settings
 from integrations.connectors.errors import ConnectorError, NotFoundError
 from integrations.connectors.mobilize import MobilizeClient
 from integrations.connectors.mobilize.records import firewall_side
-from integrations.engine import RecordError, RunContext, SkipRecord, Stream
+from integrations.engine import RecordError, RunContext, SkipRecord, SourceRecord, Stream
 from integrations.mirror import reader
 from integrations.mirror.reader import MirrorChange
 from integrations.models import Integration, Organization
+
+
+def attendance_key(attendance: Mapping[str, Any]) -> str:
+    """An attendance's ledger key: its id, or (withheld across the firewall) the person, event type and start."""
+    if attendance.get("id") is not None:
+        return str(attendance["id"])
+    person = attendance.get("person") or {}
+    event_type = (attendance.get("event") or {}).get("event_type") or ""
+    start = (attendance.get("timeslot") or {}).get("start_date") or ""
+    return f"p{person.get('user_id') or person.get('id')}-{event_type}-{start}"
 
 
 class Flow(ABC):
@@ -167,6 +177,23 @@ class MirrorSourceFlow(MobilizeSourceFlow):
     def mirror_changes(self, record_type: str, since: int | None) -> Iterator[MirrorChange]:
         """The mirror's records of one type changed after sequence `since` (None: all), in order."""
         return reader.changes(self.organization, record_type, after_seq=since or 0)
+
+    def attendance_records(
+        self, since: int | None, label: Callable[[Mapping[str, Any]], str]
+    ) -> Iterator[SourceRecord]:
+        """The mirror's attendances changed after `since` as records keyed by `attendance_key`, their
+        event as parent and `label(person)` for support staff to search by."""
+        for change in self.mirror_changes("attendance", since):
+            if change.deleted:
+                continue
+            attendance = change.data
+            yield SourceRecord(
+                attendance_key(attendance),
+                attendance,
+                change.seq,
+                label(attendance.get("person") or {}),
+                str((attendance.get("event") or {}).get("id") or ""),
+            )
 
     def mirror_record(self, record_type: str, mobilize_id: str | int) -> dict | None:
         """One record from the mirror (None when it lacks it or Mobilize no longer lists it)."""

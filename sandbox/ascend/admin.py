@@ -11,28 +11,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 
+from sandbox.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import Account, Flow, FlowStart, Group, GroupMembership, Member, Message, SubscriptionStatus
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Look, do not touch: the API is how these rows change."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class AccountForm(forms.ModelForm):

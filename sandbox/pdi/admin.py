@@ -12,6 +12,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
+from sandbox.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import (
     ApiUser,
     Calendar,
@@ -25,27 +27,6 @@ from .models import (
     Session,
 )
 from .setup import expire_sessions
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Look, do not touch: the API is how these rows change."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ApiUserForm(forms.ModelForm):

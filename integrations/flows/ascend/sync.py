@@ -231,26 +231,8 @@ class MembersStream(Stream):
     def __init__(self, flow: AscendFlow) -> None:
         self.flow = flow
 
-    @staticmethod
-    def source_id(attendance: Mapping[str, Any]) -> str:
-        if attendance.get("id") is not None:
-            return str(attendance["id"])
-        person = attendance.get("person") or {}
-        start = (attendance.get("timeslot") or {}).get("start_date") or ""
-        return f"p{person.get('user_id') or person.get('id')}-{start}"
-
     def fetch(self, ctx: RunContext, since: int | None) -> Iterator[SourceRecord]:
-        for change in self.flow.mirror_changes("attendance", since):
-            if change.deleted:
-                continue
-            attendance = change.data
-            yield SourceRecord(
-                self.source_id(attendance),
-                attendance,
-                change.seq,
-                mapping.member_label(attendance.get("person") or {}),
-                str((attendance.get("event") or {}).get("id") or ""),
-            )
+        return self.flow.attendance_records(since, mapping.member_label)
 
     def resolve(self, ctx: RunContext, record: SourceRecord) -> Mapping[str, Any]:
         attendance = record.data

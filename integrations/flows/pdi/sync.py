@@ -579,28 +579,8 @@ class InvitationsStream(Stream):
     def __init__(self, flow: PdiFlow) -> None:
         self.flow = flow
 
-    @staticmethod
-    def source_id(attendance: Mapping[str, Any]) -> str:
-        """The attendance id, or (withheld across the firewall) the person, event type and start."""
-        if attendance.get("id") is not None:
-            return str(attendance["id"])
-        person = attendance.get("person") or {}
-        event_type = (attendance.get("event") or {}).get("event_type") or ""
-        start = (attendance.get("timeslot") or {}).get("start_date") or ""
-        return f"p{person.get('user_id') or person.get('id')}-{event_type}-{start}"
-
     def fetch(self, ctx: RunContext, since: int | None) -> Iterator[SourceRecord]:
-        for change in self.flow.mirror_changes("attendance", since):
-            if change.deleted:
-                continue
-            attendance = change.data
-            yield SourceRecord(
-                self.source_id(attendance),
-                attendance,
-                change.seq,
-                primary_email(attendance.get("person") or {}) or "",
-                str((attendance.get("event") or {}).get("id") or ""),
-            )
+        return self.flow.attendance_records(since, lambda person: primary_email(person) or "")
 
     def resolve(self, ctx: RunContext, record: SourceRecord) -> Mapping[str, Any]:
         """The volunteer's PDI contact and the timeslot's PDI event, synced first when needed."""
