@@ -373,4 +373,7 @@ def check_ascend(integration: Integration, address: str, output: str) -> None:
     firings = AutomationFiring.objects.filter(automation__config=config, state=AutomationFiring.State.STARTED)
     by_id = {str(flow_id): name for name, flow_id in flows.items()}
     assert sorted((by_id[f.flow_id], f.phone) for f in firings) == sorted(starts), "the firings are the starts"
-    assert "Ascend flows started so far: Welcome: 'Welcome to the event' to 1; Sorry: " in output
+    assert (
+        'Ascend flows started so far: Welcome: "Welcome to the event" to 1; Sorry: "Sorry you can\'t make it" to 0; '
+        'Reminder A/B: "Reminder A" to 2, "Reminder B" to 1'
+    ) in output

@@ -479,6 +479,6 @@ class Command(BaseCommand):
         for automation in integration.ascend.automations.order_by("pk"):
             started = automation.firings.filter(state=AutomationFiring.State.STARTED)
             counts = [(flow, started.filter(flow_id=str(flow)).count()) for flow in automation.flow_ids]
-            text = ", ".join(f"{names.get(str(flow), flow)!r} to {count}" for flow, count in counts)
+            text = ", ".join(f'"{names.get(str(flow), flow)}" to {count}' for flow, count in counts)
             parts.append(f"{automation.name}: {text}")
         return "  Ascend flows started so far: " + "; ".join(parts)
