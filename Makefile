@@ -10,11 +10,13 @@ PORT ?= 8000
 # var/broker/ (logs in var/log/), in-process rate limiter, the sandbox on. The demo's syncs go
 # through the worker. Ctrl-C stops all of it.
 run: export DJANGO_DEBUG ?= 1
-# The demo's ActionKit and PDI are local sandboxes, which have no limit: do not wait on production rates.
+# The demo's ActionKit, PDI and Ascend are local sandboxes, which have no limit: do not wait on production rates.
 run: export ACTIONKIT_READ_RATE ?= 100/second
 run: export ACTIONKIT_WRITE_RATE ?= 100/second
 run: export PDI_READ_RATE ?= 100/second
 run: export PDI_WRITE_RATE ?= 100/second
+run: export ASCEND_READ_RATE ?= 100/second
+run: export ASCEND_WRITE_RATE ?= 100/second
 run: setup .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py run_embedded --demo --address $(HOST):$(PORT)

@@ -1,7 +1,7 @@
 """`manage.py demo`: serves the project, loads the sandbox demo data, sets up and syncs the demo, idempotently.
 
 The slowest test here: it runs the demo twice, as `make run` would on a first and a second start.
-The demo's integrations: the Mobilize mirror, ActionKit CRM and distributed send, and PDI.
+The demo's integrations: the Mobilize mirror, ActionKit CRM and distributed send, PDI and Ascend SMS.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
 from integrations.connectors.mobilize.records import primary_email
+from integrations.flows.ascend.mapping import IGNORED_UNSUBSCRIBED, mobile_phone
 from integrations.models import (
     ActionKitConfig,
     ActionKitConnection,
+    AutomationFiring,
     Integration,
     IntegrationKind,
     Membership,
@@ -46,6 +48,10 @@ PDI_CALENDARS = {
 }
 # The PDI sandbox's existing contact (sandbox/pdi/fixtures/demo.json): the Mobilize demo's volunteer 502.
 BEN_EMAIL = "ben.smith502@example.com"
+# The Ascend sandbox's demo members (sandbox/ascend/fixtures/demo.json): unsubscribed, and an existing member.
+DEV_PHONE, ELENA_PHONE = "+12155550103", "+12155550104"
+# The events the demo syncs to Ascend: the kickoff canvass and the voter registration drive.
+ASCEND_EVENTS = {10001, 10008}
 
 
 def free_port() -> int:
@@ -64,6 +70,7 @@ def snapshot() -> dict[str, list]:
     """The demo's objects by primary key, and what the ActionKit sandbox holds."""
     from sandbox.actionkit.models import ApiUser, Campaign, Event, EventSignup, Page
     from sandbox.actionkit.models import User as AkUser
+    from sandbox.ascend import models as ascend
     from sandbox.pdi import models as pdi
 
     return {
@@ -91,6 +98,12 @@ def snapshot() -> dict[str, list]:
         "pdi_emails": list(pdi.ContactEmail.objects.order_by("pk").values_list("pk", "email_address")),
         "pdi_phones": list(pdi.ContactPhone.objects.order_by("pk").values_list("pk", "phone_number")),
         "pdi_invitations": list(pdi.Invitation.objects.order_by("pk").values_list("pk", "updated_at")),
+        # Not the members' fields: loading the sandbox's demo file again saves its own two members.
+        "ascend_members": list(ascend.Member.objects.order_by("pk").values_list("pk", "phone")),
+        "ascend_groups": list(ascend.Group.objects.order_by("pk").values_list("pk", "name", "external_id")),
+        "ascend_in_groups": list(ascend.GroupMembership.objects.order_by("pk").values_list("pk", "group_id")),
+        "ascend_flow_starts": list(ascend.FlowStart.objects.order_by("pk").values_list("pk", "flow__name", "phone")),
+        "ascend_firings": list(AutomationFiring.objects.order_by("pk").values_list("pk", "flow_id", "phone", "state")),
     }
 
 
@@ -137,6 +150,7 @@ def test_demo_sets_up_and_syncs_the_demo_organization_and_a_second_run_changes_n
         "ActionKit CRM": "Succeeded",
         "ActionKit distributed send": "Succeeded",
         "PDI": "Succeeded",
+        "Ascend SMS": "Succeeded",
     }
     assert "Loaded PDI sandbox data from demo.json: 1 API users, 4 calendars" in output
     assert f"Admin: http://{address}/admin/" in output
@@ -162,6 +176,7 @@ def test_demo_sets_up_and_syncs_the_demo_organization_and_a_second_run_changes_n
         "ActionKit CRM": IntegrationKind.ACTIONKIT_CRM,
         "ActionKit distributed send": IntegrationKind.ACTIONKIT_DISTRIBUTED_SEND,
         "PDI": IntegrationKind.PDI,
+        "Ascend SMS": IntegrationKind.ASCEND,
     }
     connection = ActionKitConnection.objects.get(organization=organization)
     assert connection.base_url == f"http://{address}/sandbox/actionkit"
@@ -186,6 +201,7 @@ def test_demo_sets_up_and_syncs_the_demo_organization_and_a_second_run_changes_n
     assert first["pdi_events"] and first["pdi_contacts"] and first["pdi_invitations"], "PDI received the demo"
 
     check_pdi(integrations["PDI"], address, output)
+    check_ascend(integrations["Ascend SMS"], address, output)
 
     # A person changes the mapping in the admin: Meeting unmapped, Fundraiser mapped. The demo keeps it.
     config = integrations["PDI"].pdi
@@ -201,6 +217,7 @@ def test_demo_sets_up_and_syncs_the_demo_organization_and_a_second_run_changes_n
     assert snapshot() == first, "the second demo made no new object anywhere"
     assert mapping_table(config) == changed, "a mapping a person changed survives the next make run"
     assert "the calendar mapping is kept as it is" in again
+    assert "Ascend: the synced events, field rules and automations are kept as they are (2 events synced)" in again
     for integration in integrations.values():
         latest = integration.runs.order_by("-pk").first()
         assert integration.runs.count() == 2
@@ -264,3 +281,99 @@ def check_pdi(integration: Integration, address: str, output: str) -> None:
     assert signed_up, "Ben signed up in the demo's Mobilize data"
     assert {mobilize_event_id(i.event) for i in ben.invitations.select_related("event")} == signed_up
     assert pdi.Contact.objects.count() > 1 and pdi.Invitation.objects.count() > len(signed_up)
+
+
+def check_ascend(integration: Integration, address: str, output: str) -> None:
+    """The demo's Ascend integration: its settings, synced events, rules, automations, and its run in the sandbox."""
+    from sandbox.ascend import models as ascend
+
+    config = integration.ascend
+    assert config.base_url == f"http://{address}/sandbox/ascend"
+    assert config.api_key == "sandbox-ascend-key" and "sandbox-ascend-key" not in output
+    assert (config.sync_accounts, config.create_new_members, config.sync_new_events) == (True, True, False)
+    flows = {row["name"]: row["id"] for row in config.flows_cache}
+    assert set(flows) == {"Welcome to the event", "Reminder A", "Reminder B", "Sorry you can't make it"}
+    assert config.flows_refreshed_at is not None
+    assert "Ascend: Refresh flows: 4 flows" in output
+
+    # Two events synced "when they were created": as of their first signup, so every signup is imported.
+    synced = {row.mobilize_event_id: row for row in config.events.filter(synced=True)}
+    assert set(synced) == ASCEND_EVENTS
+    signups = [
+        r.data
+        for r in MirrorRecord.objects.filter(organization=integration.organization, record_type="attendance")
+        if r.data["event"]["id"] in ASCEND_EVENTS
+    ]
+    earliest = min(signup["created_date"] for signup in signups)
+    assert {row.synced_at.timestamp() for row in synced.values()} == {earliest}
+    events = MirrorRecord.objects.filter(organization=integration.organization, record_type="event")
+    assert config.events.count() == events.filter(deleted=False).count(), "every event listed on the Events tab"
+
+    # One field rule of each kind, and the custom signup field mapped.
+    rules = {rule.mobilize_field: (rule.ascend_field, rule.sync) for rule in config.field_rules.all()}
+    assert rules["first_name"] == ("first_name", "populate")
+    assert rules["email"] == ("email", "overwrite")
+    assert rules["zip"] == ("zip", "ignore")
+    assert rules["custom:tshirt_size"] == ("tshirt_size", "populate")
+
+    automations = {a.name: a for a in config.automations.all()}
+    assert {name: (a.event.mobilize_event_id, a.activity, a.flow_ids) for name, a in automations.items()} == {
+        "Welcome": (10001, "registers", [flows["Welcome to the event"]]),
+        "Sorry": (10001, "cancels", [flows["Sorry you can't make it"]]),
+        "Reminder A/B": (10008, "registers", [flows["Reminder A"], flows["Reminder B"]]),
+    }
+
+    [run] = integration.runs.all()
+    assert (run.status, run.trigger, run.failed) == (SyncRun.Status.SUCCEEDED, SyncRun.Trigger.MIRROR, 0)
+    assert output.index(f"Run #{run.pk} of Ascend SMS") > output.index("Run #"), "after the mirror"
+
+    # Each synced event has its group; the opted-in signups with a phone are members in it.
+    account = ascend.Account.objects.get(name="Demo Ascend")
+    groups = {group.external_id: group for group in account.groups.all()}
+    assert set(groups) == {f"mobilize-event-{event_id}" for event_id in ASCEND_EVENTS}
+    for event_id in ASCEND_EVENTS:
+        assert groups[f"mobilize-event-{event_id}"].name == synced[event_id].title
+    wanted = {
+        (mobile_phone(signup["person"]), signup["event"]["id"])
+        for signup in signups
+        if signup["person"]["sms_opt_in_status"] == "OPT_IN" and mobile_phone(signup["person"]) not in (None, DEV_PHONE)
+    }
+    held = {
+        (m.member.phone, int(m.group.external_id.rsplit("-", 1)[1]))
+        for m in ascend.GroupMembership.objects.select_related("member", "group")
+    }
+    assert held == wanted and len(wanted) == 4, "Elena on the kickoff, three on the drive"
+
+    # Elena existed: updated (Populate fills her empty t-shirt size), not created again.
+    elena = account.members.get(phone=ELENA_PHONE)
+    assert (elena.first_name, elena.email, elena.custom_fields) == (
+        "Elena",
+        "elena.kim505@example.com",
+        {"tshirt_size": "M"},
+    )
+    new = account.members.exclude(phone__in=[DEV_PHONE, ELENA_PHONE])
+    assert new.count() == 3 and all(m.subscription_status == "subscribed" for m in new)
+    assert all(m.zip == "" for m in new), "zip is Ignored"
+
+    # Dev Okafor signed up to the kickoff but is unsubscribed in Ascend: skipped, never touched.
+    [dev_signup] = [s for s in signups if mobile_phone(s["person"]) == DEV_PHONE]
+    item = run.items.get(stream="members", source_id=str(dev_signup["id"]))
+    assert (item.action, item.error) == (SyncItem.Action.SKIPPED, IGNORED_UNSUBSCRIBED)
+    assert f"skipped members {dev_signup['id']} {item.label}: {IGNORED_UNSUBSCRIBED}" in output
+    dev = account.members.get(phone=DEV_PHONE)
+    assert not dev.memberships.exists() and not dev.flow_starts.exists()
+
+    # Who got which flow: Elena the welcome; the drive's three split between Reminder A and B; nobody a sorry.
+    starts = list(account.flow_starts.values_list("flow__name", "phone"))
+    assert [phone for name, phone in starts if name == "Welcome to the event"] == [ELENA_PHONE]
+    reminders = sorted(name for name, _ in starts if name.startswith("Reminder"))
+    assert reminders == ["Reminder A", "Reminder A", "Reminder B"]
+    assert {phone for name, phone in starts if name.startswith("Reminder")} == {m.phone for m in new}
+    assert len(starts) == 4
+    firings = AutomationFiring.objects.filter(automation__config=config, state=AutomationFiring.State.STARTED)
+    by_id = {str(flow_id): name for name, flow_id in flows.items()}
+    assert sorted((by_id[f.flow_id], f.phone) for f in firings) == sorted(starts), "the firings are the starts"
+    assert (
+        'Ascend flows started so far: Welcome: "Welcome to the event" to 1; Sorry: "Sorry you can\'t make it" to 0; '
+        'Reminder A/B: "Reminder A" to 2, "Reminder B" to 1'
+    ) in output

@@ -1,10 +1,10 @@
 """`make run`'s setup: a demo organization on the sandbox, its integrations, one sync of each.
 
-The integrations: the organization's Mobilize mirror, two ActionKit integrations and one PDI
-integration, all on the built-in sandboxes. The organization's Mobilize mirror is refreshed first
-(it is what reads Mobilize), then the other integrations run. The syncs go through the Celery
-worker, as Sync now does in production (`make run` starts the worker first; with eager tasks, as
-in the tests, they run in this process). A refresh that changed the mirror already queues the
+The integrations: the organization's Mobilize mirror, two ActionKit integrations, one PDI
+integration and one Ascend integration, all on the built-in sandboxes. The organization's Mobilize
+mirror is refreshed first (it is what reads Mobilize), then the other integrations run. The syncs
+go through the Celery worker, as Sync now does in production (`make run` starts the worker first;
+with eager tasks, as in the tests, they run in this process). A refresh that changed the mirror already queues the
 other integrations (fan-out); those are waited for, not queued twice. Idempotent: running it
 again updates the same demo objects and syncs incrementally.
 
@@ -19,6 +19,24 @@ run, or after every mapped calendar vanished from PDI), and otherwise left exact
 a mapping a person changed, cleared or added in the admin survives every later `make run`.
 Credentials, base URL and environment are the sandbox's and are set again on every run (the
 address may differ from the last `make run`).
+
+Ascend: the sandbox's demo account is loaded (sandbox/ascend/fixtures/demo.json: four flows, Dev
+Okafor unsubscribed and Elena Kim an existing member, both volunteers of the Mobilize demo), the
+integration "Ascend SMS" points at it (Sync accounts and Create new members on, Sync new events
+off, set when its settings are first made), and its flows are read through the real "Refresh
+flows" (over HTTP, so once the server is up). On first setup (no event synced and no automation
+yet) the demo then syncs two events (DEMO_ASCEND_EVENTS), sets one field rule of each kind
+(first name Populate, email Overwrite, zip Ignore), maps the custom signup field tshirt_size, and
+adds three automations: Welcome and Sorry on the kickoff canvass (registers and cancels) and an
+A/B test of Reminder A and B on the voter registration drive. Later runs keep all of it as a
+person left it. All of this happens before the mirror is refreshed, so the run the mirror's
+fan-out queues already sees it; the Events tab's other rows are listed by that run (the same rows
+"Fetch events" lists), which is why the demo needs no mirror of its own for the setup.
+
+The two events' `synced_at` is set to their earliest signup's `created_date`, not to now: it
+stands for "these events were synced when they were created". The flow imports only submissions
+from up to 15 minutes before an event was synced, and the demo's Mobilize signups are older than
+any `make run`, so synced now they would all be skipped as submitted before the sync.
 """
 
 from __future__ import annotations
@@ -27,6 +45,7 @@ import socket
 import threading
 import time
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -36,12 +55,17 @@ from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
 from django.utils import timezone
 
-from integrations import pdi_services
+from integrations import ascend_services, pdi_services
 from integrations.connectors.errors import ConnectorError
 from integrations.mirror.refresh import ensure_mirror_integration
 from integrations.models import (
     ActionKitConfig,
     ActionKitConnection,
+    AscendConfig,
+    AscendEvent,
+    Automation,
+    AutomationFiring,
+    FieldRule,
     Integration,
     IntegrationKind,
     Membership,
@@ -52,6 +76,7 @@ from integrations.models import (
     SyncItem,
     SyncRun,
 )
+from integrations.models.ascend import CUSTOM_PREFIX, Activity, SyncOption
 from integrations.models.pdi import event_type_label
 from integrations.reporting import run_summary
 from integrations.services import ensure_schedule, replay_mirror, trigger_sync
@@ -82,6 +107,24 @@ DEMO_PDI_CALENDARS = {
     "VOTER_REG": "Community events",
 }
 DEMO_PDI_UNMAPPED = "FUNDRAISER"
+DEMO_ASCEND_NAME = "Ascend SMS"
+DEMO_ASCEND_FIXTURE = ("sandbox", "ascend", "fixtures", "demo.json")
+# The API key of the Ascend sandbox's demo account (DEMO_ASCEND_FIXTURE).
+DEMO_ASCEND_API_KEY = "sandbox-ascend-key"
+# The Mobilize demo's events the demo syncs to Ascend: the kickoff canvass (Elena Kim, an existing
+# member; Dev Okafor, unsubscribed in Ascend; and signups without a phone or an SMS opt-in) and the
+# voter registration drive (three opted-in volunteers with phones, new to Ascend).
+DEMO_ASCEND_EVENTS = (10001, 10008)
+# One field rule of each kind; last name keeps its default (Populate).
+DEMO_ASCEND_RULES = {"first_name": SyncOption.POPULATE, "email": SyncOption.OVERWRITE, "zip": SyncOption.IGNORE}
+# The Mobilize demo's custom signup field (the kickoff's form asks it) -> the Ascend member field.
+DEMO_ASCEND_CUSTOM_FIELDS = {"tshirt_size": "tshirt_size"}
+# (automation name, Mobilize event, activity, its flows by name: two make an A/B test)
+DEMO_ASCEND_AUTOMATIONS = (
+    ("Welcome", 10001, Activity.REGISTERS, ("Welcome to the event",)),
+    ("Sorry", 10001, Activity.CANCELS, ("Sorry you can't make it",)),
+    ("Reminder A/B", 10008, Activity.REGISTERS, ("Reminder A", "Reminder B")),
+)
 # How many of a run's skipped items the demo prints (the run page lists them all).
 SHOWN_SKIPS = 5
 
@@ -122,6 +165,7 @@ class Command(BaseCommand):
     def handle(self, *args, address: str, wait: float, **options):
         if not settings.SANDBOX_ENABLED:
             raise CommandError("The demo needs the sandbox: run it with DJANGO_DEBUG=1 (make run does).")
+        from sandbox.ascend.loader import load_file as load_ascend_file
         from sandbox.mobilize.loader import load_file
         from sandbox.pdi.loader import load_file as load_pdi_file
 
@@ -129,6 +173,7 @@ class Command(BaseCommand):
         sandbox_url = f"http://{address}/sandbox"
         self.stdout.write(load_file(Path(settings.BASE_DIR) / "sandbox" / "fixtures" / "mobilize_demo.json"))
         self.stdout.write(load_pdi_file(Path(settings.BASE_DIR).joinpath(*DEMO_PDI_FIXTURE)))
+        self.stdout.write(load_ascend_file(Path(settings.BASE_DIR).joinpath(*DEMO_ASCEND_FIXTURE)))
 
         organization, _ = Organization.objects.update_or_create(
             mobilize_id=DEMO_ORG_ID,
@@ -142,16 +187,24 @@ class Command(BaseCommand):
         mirror = ensure_mirror_integration(organization)
         integrations = self._integrations(organization, f"{sandbox_url}/actionkit")
         pdi = self._pdi(organization, f"{sandbox_url}/pdi")
+        ascend = self._ascend(organization, f"{sandbox_url}/ascend")
 
         self._require_worker()  # before asking the sandboxes anything
         # `make run` raises ACTIONKIT_*_RATE and PDI_*_RATE for the local sandboxes (see the Makefile).
         with serving(host, int(port)):
-            # Before any run is queued, so the PDI run sees the mapping.
+            # Before any run is queued, so the PDI and Ascend runs see the mapping and the setup.
             self._map_pdi_calendars(pdi)
-            for run in self._sync_mirror_then(mirror, [*integrations, pdi], wait):
+            self._set_up_ascend(ascend)
+            for run in self._sync_mirror_then(mirror, [*integrations, pdi, ascend], wait):
                 self.stdout.write(run_summary(run))
                 if run.integration_id == pdi.pk and (skipped := self._skipped(run)):
                     self.stdout.write(skipped)
+                if run.integration_id == ascend.pk:
+                    # The members' skips are the telling ones (no phone, no opt-in, unsubscribed);
+                    # the unsynced events' rows come after them.
+                    if skipped := self._skipped(run, first_stream="members"):
+                        self.stdout.write(skipped)
+                    self.stdout.write(self._ascend_starts(ascend))
 
         self.stdout.write(
             self.style.SUCCESS(f"\nAdmin: http://{address}/admin/")
@@ -319,15 +372,113 @@ class Command(BaseCommand):
             "its events are skipped with that reason."
         )
 
-    def _skipped(self, run: SyncRun) -> str:
-        """The first skipped items of a run, with their reasons (the run page lists them all); "" if none."""
+    def _skipped(self, run: SyncRun, *, first_stream: str = "") -> str:
+        """The first skipped items of a run, with their reasons (the run page lists them all); "" if none.
+
+        With `first_stream`, that stream's skipped items come first.
+        """
         skipped = run.items.filter(action=SyncItem.Action.SKIPPED).order_by("pk")
         count = skipped.count()
         if not count:
             return ""
-        lines = [
-            f"  skipped {item.stream} {item.source_id} {item.label}: {item.error}" for item in skipped[:SHOWN_SKIPS]
-        ]
+        shown = list(skipped.filter(stream=first_stream)[:SHOWN_SKIPS]) if first_stream else []
+        if len(shown) < SHOWN_SKIPS:
+            shown += list(skipped.exclude(stream=first_stream)[: SHOWN_SKIPS - len(shown)])
+        lines = [f"  skipped {item.stream} {item.source_id} {item.label}: {item.error}" for item in shown]
         if count > SHOWN_SKIPS:
             lines.append(f"  ... and {count - SHOWN_SKIPS} more skipped items on the run's page")
         return "\n".join(lines)
+
+    def _ascend(self, organization: Organization, ascend_url: str) -> Integration:
+        """The demo's Ascend integration on the Ascend sandbox's demo account (its flows are read later)."""
+        integration, _ = Integration.objects.get_or_create(
+            organization=organization, name=DEMO_ASCEND_NAME, defaults={"kind": IntegrationKind.ASCEND}
+        )
+        first = not AscendConfig.objects.filter(integration=integration).exists()
+        config = ascend_services.ensure_config(integration)
+        config.base_url, config.api_key = ascend_url, DEMO_ASCEND_API_KEY
+        if first:
+            # The toggles are a person's choice once the settings exist: set only when they are made.
+            config.sync_accounts, config.create_new_members, config.sync_new_events = True, True, False
+        config.save()
+        ensure_schedule(integration)
+        return integration
+
+    def _set_up_ascend(self, integration: Integration) -> None:
+        """Refresh the Ascend flows from the sandbox; set up the demo's events, rules and automations if none is."""
+        from sandbox.mobilize.models import Attendance
+        from sandbox.mobilize.models import Event as MobilizeEvent
+
+        config = integration.ascend
+        try:
+            flows = ascend_services.refresh_flows(config)
+        except (ConnectorError, ValueError) as exc:
+            reason = ascend_services.readable_error(exc, *ascend_services.config_secrets(config))
+            raise CommandError(f"The demo could not read the Ascend sandbox's flows: {reason}") from None
+        self.stdout.write(f"Ascend: Refresh flows: {len(flows)} flows ({', '.join(f['name'] for f in flows)}).")
+
+        synced = config.events.filter(synced=True).count()
+        if synced or config.automations.exists():
+            self.stdout.write(
+                f"Ascend: the synced events, field rules and automations are kept as they are ({synced} events "
+                "synced); the demo sets them up only while no event is synced and no automation exists."
+            )
+            return
+        flow_ids = {row["name"]: row["id"] for row in flows}
+        missing = sorted({name for *_, names in DEMO_ASCEND_AUTOMATIONS for name in names} - set(flow_ids))
+        if missing:
+            raise CommandError(f"The Ascend sandbox has no flow named {', '.join(missing)}: the demo cannot use them.")
+        titles = dict(MobilizeEvent.objects.filter(pk__in=DEMO_ASCEND_EVENTS).values_list("pk", "title"))
+        if len(titles) != len(DEMO_ASCEND_EVENTS):
+            raise CommandError(
+                "The Mobilize sandbox lacks the demo's events: load sandbox/fixtures/mobilize_demo.json."
+            )
+        # "Synced when they were created": see the module's docstring.
+        earliest = min(
+            Attendance.objects.filter(event_id__in=DEMO_ASCEND_EVENTS).values_list("created_date", flat=True)
+        )
+        synced_at = datetime.fromtimestamp(earliest, tz=UTC)
+        events = {}
+        for mobilize_id in DEMO_ASCEND_EVENTS:
+            row, _ = AscendEvent.objects.get_or_create(
+                config=config, mobilize_event_id=mobilize_id, defaults={"title": titles[mobilize_id][:500]}
+            )
+            row.synced, row.synced_at = True, synced_at
+            row.save(update_fields=["synced", "synced_at"])
+            events[mobilize_id] = row
+        for field, option in DEMO_ASCEND_RULES.items():
+            FieldRule.objects.filter(config=config, is_default=True, mobilize_field=field).update(sync=option)
+        for name, ascend_field in DEMO_ASCEND_CUSTOM_FIELDS.items():
+            FieldRule.objects.update_or_create(
+                config=config,
+                mobilize_field=f"{CUSTOM_PREFIX}{name}",
+                defaults={"ascend_field": ascend_field, "sync": SyncOption.POPULATE},
+            )
+        for name, mobilize_id, activity, flow_names in DEMO_ASCEND_AUTOMATIONS:
+            automation = Automation(
+                config=config,
+                name=name,
+                event=events[mobilize_id],
+                activity=activity,
+                flow_ids=[flow_ids[flow] for flow in flow_names],
+            )
+            automation.full_clean()
+            automation.save()
+        # As syncing an event on the Events tab does: a run that read the mirror before reads it again.
+        replay_mirror(integration)
+        self.stdout.write(
+            f"Ascend: synced events {', '.join(map(str, DEMO_ASCEND_EVENTS))} (as of their first signup), set "
+            "first name to Populate, email to Overwrite, zip to Ignore, mapped tshirt_size, and added the "
+            f"automations {', '.join(name for name, *_ in DEMO_ASCEND_AUTOMATIONS)}."
+        )
+
+    def _ascend_starts(self, integration: Integration) -> str:
+        """Which flow each automation has started, for how many members (every run so far)."""
+        names = ascend_services.flow_names(integration.ascend)
+        parts = []
+        for automation in integration.ascend.automations.order_by("pk"):
+            started = automation.firings.filter(state=AutomationFiring.State.STARTED)
+            counts = [(flow, started.filter(flow_id=str(flow)).count()) for flow in automation.flow_ids]
+            text = ", ".join(f'"{names.get(str(flow), flow)}" to {count}' for flow, count in counts)
+            parts.append(f"{automation.name}: {text}")
+        return "  Ascend flows started so far: " + "; ".join(parts)
