@@ -552,7 +552,10 @@ class StreamRunner:
                 extra={"pending": hints},
                 parent_id=record.parent_id,
             )
-        return stream.create(ctx, record, payload), SyncItem.Action.CREATED
+        written = stream.create(ctx, record, payload)
+        if written.existed:
+            return written, SyncItem.Action.UPDATED if written.changed else SyncItem.Action.MATCHED
+        return written, SyncItem.Action.CREATED
 
     def _dry_run(
         self,

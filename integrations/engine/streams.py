@@ -42,12 +42,16 @@ class Written:
     """The outcome of a destination write: the destination id and bookkeeping for later updates.
 
     `changed` is False when an update found the destination already as wanted and sent no
-    write: the run then counts the record as unchanged, never as updated.
+    write: the run then counts the record as unchanged, never as updated. `existed` is True when
+    a create upserted a record the destination already held: counted updated, never created.
     """
 
     destination_id: str
     extra: Mapping[str, Any] = field(default_factory=dict)
     changed: bool = True
+    # Set by a `create` that met the destination record already there (an upsert by natural key,
+    # e.g. an Ascend member by phone): the run counts it updated, or matched if nothing was written.
+    existed: bool = False
 
 
 @dataclass(frozen=True)

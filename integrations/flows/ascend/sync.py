@@ -323,4 +323,9 @@ class MembersStream(Stream):
             ).order_by("pk")
             for automation in automations:
                 self.flow.fire(automation, phone, event_id, automation.activity)
-        return Written(phone, {"status": payload["status"]}, changed=self.flow.write_count() > writes)
+        return Written(
+            phone,
+            {"status": payload["status"]},
+            changed=self.flow.write_count() > writes,
+            existed=not payload["create"],
+        )

@@ -57,7 +57,11 @@ def test_existing_member_is_updated_under_each_sync_option(ascend):
     FieldRule.objects.filter(config=config, mobilize_field="email").update(sync=SyncOption.OVERWRITE)
     FieldRule.objects.filter(config=config, mobilize_field="zip").update(sync=SyncOption.IGNORE)
     ascend.synced_event("multi", since_minutes=3 * 24 * 60)
-    succeeded(ascend.sync())
+    run = succeeded(ascend.sync())
+    signups = {
+        item.source_id: item.action for item in run.items.filter(stream="members", source_id__in=["7001", "7002"])
+    }
+    assert signups == {"7001": SyncItem.Action.UPDATED, "7002": SyncItem.Action.CREATED}, "Ana existed: updated"
     ana = _ascend.member(ANA)
     assert ana["first_name"] == "Annie", "Populate keeps a filled Ascend field"
     assert ana["last_name"] == "Lopez", "Populate fills an empty one"
