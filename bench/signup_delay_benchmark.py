@@ -14,6 +14,10 @@ one, both synced once before the worker starts.
    two at once. The ActionKit sandbox is polled (its database, every 0.25 s) until the signup
    shows (or its status is `cancelled`). Printed: p50, p95, max seconds, and the two legs
    (change -> mirror row written, mirror -> ActionKit). Goal: p95 < 60 s.
+   With `--ascend` the organization also has an Ascend (SMS) integration (issue 15 item 6), Sync
+   accounts and Create new members on, every owned event synced before the signups: new signups
+   are then made by volunteers with a phone and SMS opt-in, and the Ascend sandbox is polled too
+   until the member is in the event's group (delay per new signup; cancellations are ActionKit's).
 2. Replays. With the mirror's tick paused (as an admin would disable it; so every GET counted is
    the replay's) and nothing queued or running: a full resync of the CRM integration, then a new
    integration (a second distributed-send one, into its own ActionKit campaign) and its first
@@ -22,6 +26,7 @@ one, both synced once before the worker starts.
 
     DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/signup_delay_benchmark.py
     ... --signups 8 --no-replays          # a quick look (about 5 minutes)
+    ... --signups 24 --no-replays --ascend  # also Ascend: signup -> member in the event group
     ... --quiet-signups 3                 # also the first signup after 20 quiet minutes (back-off), +12 min
 
 It creates (and drops first) the database `<DATABASE_URL's name>_signupdelay` and uses REDIS_URL's
@@ -129,6 +134,10 @@ class Change:
     seen_at: float | None = None
     mirrored_at: float | None = None
     extra: dict = field(default_factory=dict)
+    # With --ascend, a new signup is also awaited in Ascend: the member of this phone in the event's group.
+    phone: str | None = None
+    event_id: int | None = None
+    ascend_seen_at: float | None = None
 
     def arrived(self) -> bool:
         from sandbox.actionkit.models import EventSignup
@@ -144,11 +153,40 @@ class Change:
     def delay(self) -> float:
         return (self.seen_at or 0.0) - self.made_at
 
+    @property
+    def in_ascend(self) -> bool:
+        """Whether this change is awaited in Ascend (a new signup while an Ascend integration is measured)."""
+        return self.phone is not None
+
+    def arrived_in_ascend(self, account_id: int) -> bool:
+        """The Ascend sandbox has the volunteer's member (by phone) in the group of the signup's event."""
+        from sandbox.ascend.models import GroupMembership
+
+        return GroupMembership.objects.filter(
+            member__account_id=account_id,
+            member__phone=self.phone,
+            group__account_id=account_id,
+            group__external_id=f"mobilize-event-{self.event_id}",
+        ).exists()
+
+    @property
+    def ascend_delay(self) -> float:
+        return (self.ascend_seen_at or 0.0) - self.made_at
+
+    def done(self) -> bool:
+        """Seen everywhere it is awaited."""
+        return self.seen_at is not None and (not self.in_ascend or self.ascend_seen_at is not None)
+
 
 class Source:
-    """Picks what to change in the Mobilize sandbox so that ActionKit will show it unambiguously."""
+    """Picks what to change in the Mobilize sandbox so that ActionKit will show it unambiguously.
 
-    def __init__(self, campaign_id: int, rng: random.Random) -> None:
+    `sms_only`: new signups are made by volunteers with a valid phone and SMS opt-in (Ascend takes
+    those only), each to an event they have not signed up for in this run (so its Ascend group
+    membership is new), and each carries the phone Ascend will know the member by.
+    """
+
+    def __init__(self, campaign_id: int, rng: random.Random, *, sms_only: bool = False) -> None:
         from sandbox.actionkit.models import EventField, EventSignup, User
         from sandbox.mobilize.models import Attendance, Person, Timeslot
 
@@ -176,6 +214,16 @@ class Source:
             for person in Person.objects.filter(organizations__id=ORGANIZATION_ID).distinct()
             if person.email_address.lower() in ak_emails
         ]
+        self.sms_only = sms_only
+        self.phone_of: dict[int, str] = {}
+        self.joined: set[tuple[int, int]] = set()  # (person, event) of this run's new signups
+        if sms_only:
+            self.phone_of = {
+                person.pk: phone
+                for person in self.people
+                if person.sms_opt_in_status == "OPT_IN" and (phone := e164(person.phone_number))
+            }
+            self.people = [person for person in self.people if person.pk in self.phone_of]
         self.taken = set(Attendance.objects.values_list("person_id", "timeslot_id"))
         # Active signups the organization recruited to its own events, mirrored in ActionKit as active.
         active = set(
@@ -202,17 +250,22 @@ class Source:
 
         for _ in range(1000):
             person, slot = self.rng.choice(self.people), self.rng.choice(self.timeslots)
-            if (person.pk, slot.pk) not in self.taken:
+            if (person.pk, slot.pk) not in self.taken and (person.pk, slot.event_id) not in self.joined:
                 break
         else:
             raise SystemExit("No free (volunteer, timeslot) pair left: generate more events or people.")
         self.taken.add((person.pk, slot.pk))
+        if self.sms_only:
+            self.joined.add((person.pk, slot.event_id))
         made_at = time.time()
         # save() stamps created_date/modified_date with now, as Mobilize does for a new signup.
         attendance = Attendance.objects.create(
             person=person, event=slot.event, timeslot=slot, sponsor_id=ORGANIZATION_ID, status="REGISTERED"
         )
-        return Change("new signup", attendance.pk, person.email_address, self.ak_event_of[slot.pk], made_at)
+        change = Change("new signup", attendance.pk, person.email_address, self.ak_event_of[slot.pk], made_at)
+        if self.sms_only:
+            change.phone, change.event_id = self.phone_of[person.pk], slot.event_id
+        return change
 
     def cancellation(self) -> Change:
         if not self.cancellable:
@@ -222,6 +275,13 @@ class Source:
         attendance.set_status("CANCELLED")  # bumps modified_date
         ak_event = self.ak_event_of[attendance.timeslot_id]
         return Change("cancelled", attendance.pk, attendance.person.email_address, ak_event, made_at)
+
+
+def e164(number: str) -> str | None:
+    """A Mobilize phone number as the Ascend flow sends it (E.164), or None when it is not valid."""
+    from integrations.flows.ascend.mapping import mobile_phone
+
+    return mobile_phone({"phone_numbers": [{"primary": True, "number": number}]}) if number else None
 
 
 def mirrored_at(change: Change) -> float | None:
@@ -252,6 +312,9 @@ def main() -> None:
         "--quiet-signups", type=int, default=0, help="also: signups each made after a simulated quiet period (back-off)"
     )
     parser.add_argument("--quiet-minutes", type=float, default=20.0, help="the simulated quiet period")
+    parser.add_argument(
+        "--ascend", action="store_true", help="also an Ascend integration: new signups measured to Ascend too"
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     began = time.monotonic()
@@ -263,7 +326,8 @@ def main() -> None:
     env.update(DATABASE_URL=bench_database(database_url), REDIS_URL=redis_url, CELERY_TASK_ALWAYS_EAGER="0")
     env["LOG_LEVEL"] = "INFO"
     # Every other setting is left at its default in the worker and beat.
-    for name in [key for key in env if key.startswith(("MIRROR_", "ACTIONKIT_", "MOBILIZE_", "SYNC_", "HTTP_"))]:
+    prefixes = ("MIRROR_", "ACTIONKIT_", "ASCEND_", "MOBILIZE_", "SYNC_", "HTTP_")
+    for name in [key for key in env if key.startswith(prefixes)]:
         env.pop(name)
     os.environ.update({key: value for key, value in env.items() if key.isupper()})
     os.environ["LOG_LEVEL"] = "WARNING"  # the workers log at INFO into their files; this process prints figures
@@ -284,14 +348,16 @@ def main() -> None:
 
     django.setup()
     import redis
+    from django.utils import timezone
     from django_celery_beat.models import PeriodicTask
 
-    from integrations import services
+    from integrations import ascend_services, services
     from integrations.engine import RunOptions, run_sync
     from integrations.mirror.refresh import refresh_until_caught_up
     from integrations.models import (
         ActionKitConfig,
         ActionKitConnection,
+        AscendEvent,
         Integration,
         IntegrationKind,
         MirrorFanOut,
@@ -300,6 +366,8 @@ def main() -> None:
         SyncRun,
     )
     from sandbox.actionkit.setup import ensure_api_user, ensure_campaign
+    from sandbox.ascend.setup import create_account
+    from sandbox.mobilize.models import Event
 
     broker = redis.Redis.from_url(redis_url)
     broker.delete("celery")
@@ -337,21 +405,37 @@ def main() -> None:
 
         crm, crm_campaign = integration(IntegrationKind.ACTIONKIT_CRM, "crm")
         ds, _ = integration(IntegrationKind.ACTIONKIT_DISTRIBUTED_SEND, "ds")
+        measured = [crm, ds]
+        account = sms = None
+        if args.ascend:
+            # As an admin sets it up: the account's key, Sync accounts and Create new members on, the
+            # default field rules, and every event of the organization synced on the Events tab now,
+            # before the signups (older submissions are skipped: the generated ones are days old).
+            account = create_account("Bench SMS", "bench-ascend-key")
+            sms = Integration.objects.create(organization=organization, name="sms", kind=IntegrationKind.ASCEND)
+            config = ascend_services.ensure_config(sms)
+            config.base_url, config.api_key = f"{server}/sandbox/ascend", "bench-ascend-key"
+            config.sync_accounts = config.create_new_members = True
+            config.save()
+            synced_at = timezone.now()
+            AscendEvent.objects.bulk_create(
+                AscendEvent(config=config, mobilize_event_id=pk, title=title[:500], synced=True, synced_at=synced_at)
+                for pk, title in Event.objects.filter(organization_id=ORGANIZATION_ID).values_list("pk", "title")
+            )
+            services.ensure_schedule(sms)
+            measured.append(sms)
         first = time.monotonic()
         refresh_until_caught_up(organization)
-        first_runs = [run_sync(crm, RunOptions()), run_sync(ds, RunOptions())]
+        first_runs = [run_sync(made, RunOptions()) for made in measured]
         for run in first_runs:
             if run.status != SyncRun.Status.SUCCEEDED:
                 sys.exit(f"The first sync of {run.integration.name} ended {run.status}: {run.message}")
-        print(
-            f"first syncs: CRM created {first_runs[0].created}, DS created {first_runs[1].created} "
-            f"({time.monotonic() - first:.0f} s, in this process)",
-            flush=True,
-        )
+        created = ", ".join(f"{run.integration.name} created {run.created}" for run in first_runs)
+        print(f"first syncs: {created} ({time.monotonic() - first:.0f} s, in this process)", flush=True)
         # The first refresh fanned out to Redis before any worker: start from a clean queue.
         broker.delete("celery")
         MirrorFanOut.objects.all().delete()
-        source = Source(crm_campaign, rng)
+        source = Source(crm_campaign, rng, sms_only=args.ascend)
         gets = MobilizeGets()
 
         workers_started = time.time()
@@ -407,28 +491,36 @@ def main() -> None:
                         pending.append(made)
                     next_at = now + rng.uniform(args.spacing * 0.5, args.spacing * 1.5)
                 for change in list(pending):
+                    shown = f"{change.kind:<10} attendance {change.attendance_id}"
                     if change.mirrored_at is None:
                         change.mirrored_at = mirrored_at(change) if change.made_at else None
                         if change.mirrored_at is not None and change.mirrored_at < change.made_at:
                             change.mirrored_at = None  # an older write of a changed attendance
-                    if change.arrived():
+                    if change.seen_at is None and change.arrived():
                         change.seen_at = time.time()
                         change.mirrored_at = change.mirrored_at or mirrored_at(change)
-                        pending.remove(change)
-                        shown = f"{change.kind:<10} attendance {change.attendance_id}"
                         print(f"  {shown}: {change.delay:5.1f} s", flush=True)
+                    if change.in_ascend and change.ascend_seen_at is None and change.arrived_in_ascend(account.pk):
+                        change.ascend_seen_at = time.time()
+                        print(f"  {shown}: {change.ascend_delay:5.1f} s  Ascend", flush=True)
+                    if change.done():
+                        pending.remove(change)
                     elif time.time() - change.made_at > args.timeout:
                         pending.remove(change)
-                        print(f"  {change.kind:<10} attendance {change.attendance_id}: LOST (> {args.timeout:.0f} s)")
+                        where = "ActionKit" if change.seen_at is None else "Ascend"
+                        print(f"  {shown}: LOST in {where} (> {args.timeout:.0f} s)")
                 if any(p.poll() is not None for p in processes):
                     sys.exit(f"A celery process died; logs in {logs}")
                 time.sleep(POLL_SECONDS)
             phase_seconds = time.monotonic() - phase_started
             phase_gets = gets.count() - gets_before
             mirror_runs = SyncRun.objects.filter(integration__organization=organization).exclude(
-                integration_id__in=[crm.pk, ds.pk]
+                integration_id__in=[made.pk for made in measured]
             )
             fanned = SyncRun.objects.filter(integration=crm, trigger=SyncRun.Trigger.MIRROR).count()
+            fanned_ascend = (
+                SyncRun.objects.filter(integration=sms, trigger=SyncRun.Trigger.MIRROR).count() if args.ascend else 0
+            )
 
             # --- 1b. the first signup after a quiet period (the mirror has backed off) -------------
             quiet: list[Change] = []
@@ -463,6 +555,8 @@ def main() -> None:
             "mirror runs kept (idle runs replace each other)": mirror_runs.count(),
             "CRM runs triggered by the mirror": fanned,
         }
+        if args.ascend:
+            fields_of["Ascend runs triggered by the mirror"] = fanned_ascend
 
     delays = [c.delay for c in changes if c.seen_at is not None]
     lost = [c for c in changes if c.seen_at is None]
@@ -490,6 +584,9 @@ def main() -> None:
             f"max {max(to_mirror):.1f};  mirror row -> ActionKit: p50 {statistics.median(to_ak):.1f}  "
             f"p95 {percentile(to_ak, 95):.1f}  max {max(to_ak):.1f}"
         )
+    awaited = [c for c in changes if c.in_ascend]
+    if awaited:
+        report_ascend(awaited)
     if quiet:
         interval = refresh_interval(args.quiet_minutes * 60)
         shown = ", ".join(f"{c.delay:.1f}" if c.seen_at else "lost" for c in quiet)
@@ -508,8 +605,31 @@ def main() -> None:
                 f"created {run.created}, updated {run.updated}, unchanged {run.unchanged})"
             )
     print(f"\n({time.monotonic() - began:.0f} s; worker and beat logs in {logs})")
-    if lost or any(c.seen_at is None for c in quiet) or any(spent for _, spent, _ in replays):
+    lost_in_ascend = [c for c in changes if c.in_ascend and c.ascend_seen_at is None]
+    if lost or lost_in_ascend or any(c.seen_at is None for c in quiet) or any(spent for _, spent, _ in replays):
         sys.exit(1)
+
+
+def report_ascend(awaited: list[Change]) -> None:
+    """The Ascend figures: each new signup's delay until its member is in the event's Ascend group."""
+    delays = [c.ascend_delay for c in awaited if c.ascend_seen_at is not None]
+    print(
+        f"   Ascend (fan-out -> Ascend run -> member in the event group): {len(awaited)} new signups, "
+        f"arrived {len(delays)}, lost {len(awaited) - len(delays)}"
+    )
+    if delays:
+        p95 = percentile(delays, 95)
+        print(
+            f"   Ascend delay seconds: p50 {statistics.median(delays):.1f}  p95 {p95:.1f}  max {max(delays):.1f}  "
+            f"min {min(delays):.1f}  mean {statistics.fmean(delays):.1f}  (goal p95 < 60: "
+            f"{'met' if p95 < 60 else 'NOT met'})"
+        )
+    to_ascend = [c.ascend_seen_at - c.mirrored_at for c in awaited if c.ascend_seen_at and c.mirrored_at]
+    if to_ascend:
+        print(
+            f"   mirror row -> Ascend: p50 {statistics.median(to_ascend):.1f}  "
+            f"p95 {percentile(to_ascend, 95):.1f}  max {max(to_ascend):.1f}"
+        )
 
 
 def after_quiet(organization, source: Source, minutes: float, rng, timeout: float, processes, logs) -> Change:
