@@ -265,3 +265,15 @@ def test_syncing_an_event_on_the_events_tab_makes_its_group_and_backfills_the_la
     succeeded(ascend.sync())
     assert "Event 10" in _ascend.group_names(), "syncing the event made its group"
     assert _ascend.phones() == {CY}, "Cy signed up 10 minutes before the sync: backfilled; Ana and Ben a day before"
+
+
+def test_an_automation_can_also_add_the_member_to_groups(ascend):
+    from sandbox.ascend.setup import create_flow, create_group
+
+    volunteers = create_group(ascend.account, "Canvass volunteers")
+    row = ascend.synced_event("multi", since_minutes=3 * 24 * 60)
+    ascend.automation(
+        "Welcome", row, Activity.REGISTERS, create_flow(ascend.account, "Welcome"), groups=[volunteers.pk]
+    )
+    succeeded(ascend.sync())
+    assert _ascend.group_members("Canvass volunteers") == {ANA, BEN}
