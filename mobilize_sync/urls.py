@@ -1,10 +1,15 @@
-"""URL routes: the admin, the REST API (/api/), the health check and, in development, the sandbox APIs."""
+"""URL routes: the admin, the REST API (/api/), the health check, tracked links (/l/<code>).
+
+In development, the sandbox APIs too.
+"""
 
 from django.conf import settings
 from django.contrib import admin
 from django.http import JsonResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+
+from integrations import links
 
 
 def healthz(request):
@@ -17,6 +22,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("integrations.api.urls")),
     path("healthz", healthz),
+    # Every path under /l/ reaches the view, so any odd code gets its plain 404 (never the DEBUG page).
+    re_path(r"^l/(?P<code>.*)$", links.redirect, name="tracked-link"),
 ]
 
 if settings.SANDBOX_ENABLED:

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from django.urls import reverse
 from rest_framework import serializers
 
 from integrations import services
+from integrations.flows.ascend import tracking
 from integrations.models import (
     ActionKitConfig,
     Integration,
     IntegrationKind,
+    MemberLink,
     Organization,
     PdiCalendar,
     PdiCalendarMapping,
     PdiConfig,
     SyncItem,
     SyncRun,
+    TrackedLink,
 )
 
 
@@ -217,3 +223,60 @@ class ConnectionTestSerializer(serializers.Serializer):
     ok = serializers.BooleanField()
     checks = serializers.ListField(child=serializers.CharField(), required=False)
     error = serializers.CharField(required=False, help_text="Why the test failed, in a sentence.")
+
+
+# --- Ascend tracked links (issue 16) ---------------------------------------------------------------
+# One message's recipients in one request; a larger broadcast posts several.
+MAX_RECIPIENTS = 10_000
+
+
+class MemberLinkSerializer(serializers.ModelSerializer):
+    short_url = serializers.SerializerMethodField(help_text="The absolute short URL to put in the member's text.")
+
+    class Meta:
+        model = MemberLink
+        fields = ("id", "phone", "code", "short_url")
+
+    def get_short_url(self, obj: MemberLink) -> str:
+        return self.context["request"].build_absolute_uri(reverse("tracked-link", kwargs={"code": obj.code}))
+
+
+class TrackedLinkSerializer(serializers.ModelSerializer):
+    integration = serializers.IntegerField(source="config.integration_id", read_only=True)
+    url = serializers.CharField(source="destination_url", read_only=True)
+    links = MemberLinkSerializer(source="member_links", many=True, read_only=True)
+
+    class Meta:
+        model = TrackedLink
+        fields = ("id", "integration", "message_id", "url", "created_at", "links")
+
+
+class TrackedLinkCreateSerializer(serializers.Serializer):
+    """A tracked link for one outgoing message and one Mobilize URL, with one short link per recipient."""
+
+    integration = serializers.IntegerField(help_text="An Ascend integration of the caller's organization.")
+    message_id = serializers.CharField(max_length=200, help_text="The outgoing Ascend message's id.")
+    url = serializers.URLField(max_length=2000, help_text="The Mobilize event URL (http or https).")
+    phones = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        min_length=1,
+        max_length=MAX_RECIPIENTS,
+        help_text="The recipients' phones; written in E.164, duplicates collapsed.",
+    )
+
+    def validate_url(self, value: str) -> str:
+        if urlsplit(value).scheme.lower() not in ("http", "https"):
+            raise serializers.ValidationError("Only http and https URLs can be tracked.")
+        return value
+
+    def validate_phones(self, value: list[str]) -> list[str]:
+        phones, invalid = [], []
+        for number in value:
+            phone = tracking.e164_phone(number)
+            if phone is None:
+                invalid.append(number)
+            elif phone not in phones:
+                phones.append(phone)
+        if invalid:
+            raise serializers.ValidationError(f"Not valid phone numbers: {', '.join(invalid[:10])}")
+        return phones

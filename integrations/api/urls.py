@@ -14,6 +14,7 @@ router.register("organizations", views.OrganizationViewSet, basename="organizati
 router.register("integrations", views.IntegrationViewSet, basename="integration")
 router.register("runs", views.SyncRunViewSet, basename="run")
 router.register("items", views.SyncItemViewSet, basename="item")
+router.register("tracked-links", views.TrackedLinkViewSet, basename="tracked-link")
 
 app_name = "api"
 urlpatterns = [

@@ -9,15 +9,25 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from integrations import services
 from integrations.connectors.errors import ConnectorError
-from integrations.models import Integration, Membership, Organization, SyncItem, SyncRun
+from integrations.models import (
+    Integration,
+    IntegrationKind,
+    MemberLink,
+    Membership,
+    Organization,
+    SyncItem,
+    SyncRun,
+    TrackedLink,
+)
 
 from . import serializers
 from .filters import IntegrationFilter, OrderingFilter, SearchFilter, SyncItemFilter, SyncRunFilter
@@ -143,3 +153,48 @@ class SyncItemViewSet(OrganizationScopedViewSet):
     filterset_class = SyncItemFilter
     filter_backends = [*viewsets.ReadOnlyModelViewSet.filter_backends, SearchFilter]
     search_fields = ["=source_id", "label", "=destination_id"]
+
+
+class TrackedLinkViewSet(mixins.CreateModelMixin, OrganizationScopedViewSet):
+    """Ascend tracked links: POST one per outgoing message and Mobilize URL, answered with a short URL per phone.
+
+    POSTing the same message id and URL again adds the phones not linked yet (a retry or the next batch
+    of a broadcast) and answers the whole tracked link: 201 when it was new, 200 otherwise.
+    """
+
+    queryset = TrackedLink.objects.select_related("config").prefetch_related("member_links")
+    serializer_class = serializers.TrackedLinkSerializer
+    organization_path = "config__integration__organization"
+
+    def get_serializer_class(self):
+        return serializers.TrackedLinkCreateSerializer if self.action == "create" else super().get_serializer_class()
+
+    @extend_schema(request=serializers.TrackedLinkCreateSerializer, responses={201: serializers.TrackedLinkSerializer})
+    def create(self, request, *args, **kwargs):
+        """Create (or extend) the tracked link and its member links; operator or admin."""
+        incoming = serializers.TrackedLinkCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        # Another organization's integration is a 404, as everywhere in this API.
+        integration = (
+            services.scope_to_user(Integration.objects.all(), request.user, "organization")
+            .filter(pk=data["integration"])
+            .first()
+        )
+        if integration is None:
+            raise NotFound("No such integration.")
+        self.require_role(integration.organization_id)
+        config = getattr(integration, "ascend", None) if integration.kind == IntegrationKind.ASCEND else None
+        if config is None:
+            raise ValidationError({"integration": ["Not an Ascend integration."]})
+        with transaction.atomic():
+            tracked, created = TrackedLink.objects.get_or_create(
+                config=config, message_id=data["message_id"], destination_url=data["url"]
+            )
+            known = set(tracked.member_links.values_list("phone", flat=True))
+            MemberLink.objects.bulk_create(
+                [MemberLink(tracked_link=tracked, phone=phone) for phone in data["phones"] if phone not in known]
+            )
+        tracked = self.queryset.get(pk=tracked.pk)
+        body = serializers.TrackedLinkSerializer(tracked, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

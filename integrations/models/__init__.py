@@ -10,6 +10,7 @@ from .ascend import (
     FieldRule,
     SyncOption,
 )
+from .ascend_links import Click, FormSubmission, MemberLink, TrackedLink
 from .integration import Integration, IntegrationKind
 from .mirror import MirrorCursor, MirrorFanOut, MirrorRecord, MirrorState, MirrorStream, RecordType
 from .pdi import PdiCalendar, PdiCalendarMapping, PdiConfig, PdiEnvironment
@@ -24,9 +25,12 @@ __all__ = [
     "AscendEvent",
     "Automation",
     "AutomationFiring",
+    "Click",
     "FieldRule",
+    "FormSubmission",
     "Integration",
     "IntegrationKind",
+    "MemberLink",
     "Membership",
     "MirrorCursor",
     "MirrorFanOut",
@@ -45,5 +49,6 @@ __all__ = [
     "SyncLock",
     "SyncOption",
     "SyncRun",
+    "TrackedLink",
     "Watermark",
 ]

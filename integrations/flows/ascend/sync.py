@@ -7,7 +7,8 @@ Streams, reading the Mobilize mirror:
   members       each signup to a synced event: the volunteer's mobile phone, with SMS opt-in, becomes
                 or updates the Ascend member of that phone (field rules: Populate / Overwrite /
                 Ignore), joins the event's group, and the activities its status change reaches start
-                the automations' flows
+                the automations' flows; a signup whose referrer carries a tracked member link's
+                utm_content counts as that link's form submission (tracking.py)
 
 What is ignored, with the reason on the run's item (findable by email or phone): no mobile phone, no
 SMS opt-in, a member whose number is unsubscribed (never touched), a new member while Create new
@@ -42,12 +43,14 @@ from integrations.models import (
     Automation,
     AutomationFiring,
     FieldRule,
+    FormSubmission,
     IntegrationKind,
+    MemberLink,
     RecordLink,
 )
 from integrations.models.ascend import CUSTOM_PREFIX
 
-from . import mapping
+from . import mapping, tracking
 
 EVENT = "mobilize.event"
 ATTENDANCE = "mobilize.attendance"
@@ -273,6 +276,23 @@ class MembersStream(Stream):
             "timeslot_full": None if slot is None else bool(slot.get("is_full")),
         }
 
+    def attribute(self, attendance: Mapping[str, Any]) -> None:
+        """Count the attendance as a form submission of the member link its referrer's utm_content names.
+
+        Only a member link of this integration's config counts, once per attendance (the row is unique).
+        """
+        member_link_id = tracking.attributed_member_link(attendance)
+        if member_link_id is None or attendance.get("id") is None:
+            return
+        link = MemberLink.objects.filter(pk=member_link_id, tracked_link__config=self.flow.config).first()
+        if link is None:
+            return
+        FormSubmission.objects.get_or_create(
+            member_link=link,
+            mobilize_attendance_id=int(attendance["id"]),
+            defaults={"submitted_at": tracking.submitted_at(attendance) or timezone.now()},
+        )
+
     @staticmethod
     def with_timeslot_state(attendance: Mapping[str, Any], full: bool | None) -> Mapping[str, Any]:
         """The attendance with its timeslot's `is_full` as the mirror's event has it."""
@@ -323,6 +343,7 @@ class MembersStream(Stream):
             ).order_by("pk")
             for automation in automations:
                 self.flow.fire(automation, phone, event_id, automation.activity)
+        self.attribute(record.data)
         return Written(
             phone,
             {"status": payload["status"]},
