@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, QuerySet
-from django.http import Http404, HttpRequest
+from django.db.models import Count, Max, Min, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -22,6 +24,7 @@ from django.utils.html import format_html
 
 from integrations import ascend_services
 from integrations.connectors.errors import ConnectorError
+from integrations.flows.ascend import reports
 from integrations.models import Integration, IntegrationKind
 from integrations.models.ascend import (
     AscendConfig,
@@ -31,6 +34,7 @@ from integrations.models.ascend import (
     FieldRule,
     SyncOption,
 )
+from integrations.models.ascend_links import TrackedLink
 
 from .kinds import KindAction, register_kind_action, register_kind_inline, register_kind_setup
 from .scoping import ADMIN, OrganizationScopedAdmin, OrganizationScopedInline
@@ -135,6 +139,11 @@ class AscendConfigForm(WriteOnlySecretsForm):
     def flows_status(self) -> str:
         """A sentence on the flows read from Ascend."""
         return flows_status(self.instance) if self.instance.pk else ""
+
+    @property
+    def report_rows(self) -> list[dict[str, Any]]:
+        """The Click-through reports section's rows: the latest tracked messages, each with its report's link."""
+        return tracked_messages(self.instance) if self.instance.pk else []
 
     @property
     def add_automation_url(self) -> str:
@@ -519,3 +528,142 @@ def flows_status(config: AscendConfig) -> str:
 def add_automation_url(config: AscendConfig) -> str:
     """The add page of an automation, for this integration."""
     return format_html("{}?config={}", reverse("admin:integrations_automation_add"), config.pk)
+
+
+# --- Click-through reports (shared/seeds/001, "Step 2: Monitor performance in Reports") ---------------
+MESSAGES_LISTED = 20
+CHART_WIDTH, CHART_HEIGHT, CHART_TOP, CHART_BOTTOM = 720, 200, 16, 24
+
+
+def report_url(integration_id: int, message_id: str, url: str | None = None) -> str:
+    """The Click-through report page of one message (and URL)."""
+    query = urlencode({"message_id": message_id, **({"url": url} if url else {})})
+    return f"{reverse('admin:integrations_integration_click_report', args=[integration_id])}?{query}"
+
+
+def tracked_messages(config: AscendConfig) -> list[dict[str, Any]]:
+    """The latest tracked messages of the integration: id, URL count, first tracked, report link."""
+    rows = (
+        TrackedLink.objects.filter(config=config)
+        .values("message_id")
+        .annotate(links=Count("id"), first=Min("created_at"), last=Max("created_at"))
+        .order_by("-last", "message_id")[:MESSAGES_LISTED]
+    )
+    return [{**row, "url": report_url(config.integration_id, row["message_id"])} for row in rows]
+
+
+def chart(points: list[tuple[Any, int, int]]) -> dict[str, Any]:
+    """An SVG bar chart's geometry: a clicks bar per bucket with its submissions bar inside it."""
+    peak = max((max(clicks, subs) for _, clicks, subs in points), default=0)
+    plot = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
+    slot = CHART_WIDTH / len(points) if points else CHART_WIDTH
+    bars = []
+    for index, (start, clicks, subs) in enumerate(points):
+        x = index * slot
+        click_h = plot * clicks / peak if peak else 0
+        sub_h = plot * subs / peak if peak else 0
+        base = CHART_TOP + plot
+        bars.append(
+            {
+                "start": start,
+                "clicks": clicks,
+                "submissions": subs,
+                "x": round(x + slot * 0.1, 2),
+                "width": round(slot * 0.8, 2),
+                "click_y": round(base - click_h, 2),
+                "click_height": round(click_h, 2),
+                "sub_x": round(x + slot * 0.3, 2),
+                "sub_width": round(slot * 0.4, 2),
+                "sub_y": round(base - sub_h, 2),
+                "sub_height": round(sub_h, 2),
+            }
+        )
+    return {
+        "bars": bars,
+        "peak": peak,
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "baseline": CHART_HEIGHT - CHART_BOTTOM,
+        "label_y": CHART_HEIGHT - 6,
+    }
+
+
+def _percent(rate: float) -> str:
+    return f"{rate * 100:.1f}%"
+
+
+def figures(report: reports.Report) -> list[dict[str, str]]:
+    """The seed's five figures as the page shows them, each with what it counts."""
+    return [
+        {
+            "key": "click-through-rate",
+            "label": "Click-through rate",
+            "value": _percent(report.click_through_rate),
+            "detail": f"{report.clicked} of {report.recipients} recipients clicked ({report.clicks} clicks in all)",
+        },
+        {
+            "key": "form-submissions",
+            "label": "Form submissions",
+            "value": str(report.form_submissions),
+            "detail": "Mobilize submissions received via the shortened links",
+        },
+        {
+            "key": "clicked-no-submission",
+            "label": "Link clicked with no submission",
+            "value": str(report.link_clicked_no_submission),
+            "detail": "members who visited the form but did not submit",
+        },
+        {
+            "key": "sent-no-clicks",
+            "label": "Messages sent with no clicks",
+            "value": str(report.messages_sent_no_clicks),
+            "detail": "recipients with no click and no submission",
+        },
+        {
+            "key": "conversion-rate",
+            "label": "Submission conversion rate",
+            "value": _percent(report.submission_conversion_rate),
+            "detail": f"{report.clicked_and_submitted} of the {report.clicked} who clicked submitted",
+        },
+    ]
+
+
+def click_report_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
+    """GET: the Click-through report of one message (`?message_id=`, optional `&url=`) of an Ascend integration.
+
+    The integration admin's scoping decides: another organization's integration is a 404, as its page.
+    """
+    integration = model_admin.get_object(request, object_id)
+    if integration is None or integration.kind != IntegrationKind.ASCEND:
+        raise Http404("No such Ascend integration.")
+    config = AscendConfig.objects.filter(integration=integration).first()
+    if config is None:
+        raise Http404("This integration has no Ascend settings yet.")
+    message_id = request.GET.get("message_id", "").strip()
+    urls = reports.message_urls(config, message_id) if message_id else []
+    if message_id and not urls:
+        raise Http404("This integration tracks no links for that message.")
+    url = request.GET.get("url") or None
+    if url is not None and url not in urls:
+        raise Http404("Not a URL of this message.")
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "original": integration,
+        "title": "Click-through report",
+        "change_url": reverse("admin:integrations_integration_change", args=[integration.pk]),
+        "message_id": message_id,
+        "messages_listed": tracked_messages(config),
+    }
+    if message_id:
+        bucket = reports.suggested_bucket(config, message_id, url)
+        report = reports.message_report(config, message_id, url)
+        context.update(
+            report=report,
+            figures=figures(report),
+            url=url,
+            urls=urls,
+            bucket=bucket,
+            chart=chart(reports.clicks_over_time(config, message_id, url, bucket)),
+        )
+    return TemplateResponse(request, "admin/integrations/integration/click_report.html", context)

@@ -296,6 +296,11 @@ class IntegrationAdmin(OrganizationScopedAdmin):
                 self.admin_site.admin_view(self.release_lock_view),
                 name="integrations_integration_release_lock",
             ),
+            path(
+                "<path:object_id>/click-report/",
+                self.admin_site.admin_view(self.click_report_view),
+                name="integrations_integration_click_report",
+            ),
         ]
         return custom + super().get_urls()
 
@@ -322,6 +327,12 @@ class IntegrationAdmin(OrganizationScopedAdmin):
         if role == "change":
             return self.has_change_permission(request, obj)
         return self.has_run_permission(request, obj)
+
+    def click_report_view(self, request: HttpRequest, object_id: str):
+        """GET: an Ascend message's Click-through report (the Ascend admin builds it)."""
+        from .ascend import click_report_view
+
+        return click_report_view(self, request, unquote(object_id))
 
     def release_lock_view(self, request: HttpRequest, object_id: str):
         """GET: what holds the lock and a confirmation; POST: release it if its holder is dead (org admins)."""

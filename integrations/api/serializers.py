@@ -280,3 +280,38 @@ class TrackedLinkCreateSerializer(serializers.Serializer):
         if invalid:
             raise serializers.ValidationError(f"Not valid phone numbers: {', '.join(invalid[:10])}")
         return phones
+
+
+class ClickReportQuerySerializer(serializers.Serializer):
+    """The query of GET /api/tracked-links/report/."""
+
+    integration = serializers.IntegerField()
+    message_id = serializers.CharField(max_length=200)
+    url = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    bucket = serializers.ChoiceField(choices=["hour", "day"], default="hour")
+
+
+class ClickReportPointSerializer(serializers.Serializer):
+    start = serializers.DateTimeField(help_text="The hour's (or day's) start, UTC.")
+    clicks = serializers.IntegerField()
+    submissions = serializers.IntegerField()
+
+
+class ClickReportSerializer(serializers.Serializer):
+    """One message's click-through report (shared/seeds/001, Step 2); rates are fractions in [0, 1]."""
+
+    integration = serializers.IntegerField()
+    message_id = serializers.CharField()
+    url = serializers.CharField(allow_null=True, help_text="The URL reported on; null for all the message's URLs.")
+    urls = serializers.ListField(child=serializers.CharField(), help_text="The message's tracked URLs (the picker).")
+    recipients = serializers.IntegerField()
+    clicked = serializers.IntegerField(help_text="Recipients who clicked at least once.")
+    clicks = serializers.IntegerField(help_text="Every click, repeat visits included.")
+    click_through_rate = serializers.FloatField()
+    form_submissions = serializers.IntegerField()
+    link_clicked_no_submission = serializers.IntegerField()
+    messages_sent_no_clicks = serializers.IntegerField()
+    clicked_and_submitted = serializers.IntegerField()
+    submission_conversion_rate = serializers.FloatField()
+    bucket = serializers.CharField()
+    series = ClickReportPointSerializer(many=True)

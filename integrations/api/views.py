@@ -7,10 +7,11 @@ organization's object is a 404. Actions need the operator role on the object's o
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import ClassVar
 
 from django.db import transaction
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -18,6 +19,7 @@ from rest_framework.response import Response
 
 from integrations import services
 from integrations.connectors.errors import ConnectorError
+from integrations.flows.ascend import reports
 from integrations.models import (
     Integration,
     IntegrationKind,
@@ -198,3 +200,43 @@ class TrackedLinkViewSet(mixins.CreateModelMixin, OrganizationScopedViewSet):
         tracked = self.queryset.get(pk=tracked.pk)
         body = serializers.TrackedLinkSerializer(tracked, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("integration", int, required=True, description="An Ascend integration's id."),
+            OpenApiParameter("message_id", str, required=True, description="The outgoing message's id."),
+            OpenApiParameter("url", str, description="One of the message's tracked URLs; all of them when absent."),
+            OpenApiParameter("bucket", str, enum=list(reports.BUCKETS), description="The series' step (hour)."),
+        ],
+        responses={200: serializers.ClickReportSerializer},
+    )
+    @action(detail=False, methods=["get"])
+    def report(self, request):
+        """The seed's click-through report of one message: the five figures, its URLs and clicks over time."""
+        params = serializers.ClickReportQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        integration = (
+            services.scope_to_user(Integration.objects.all(), request.user, "organization")
+            .filter(pk=data["integration"], kind=IntegrationKind.ASCEND)
+            .first()
+        )
+        config = getattr(integration, "ascend", None) if integration is not None else None
+        if config is None:
+            raise NotFound("No such Ascend integration.")
+        urls = reports.message_urls(config, data["message_id"])
+        if not urls:
+            raise NotFound("This integration tracks no links for that message.")
+        url = data.get("url") or None
+        if url is not None and url not in urls:
+            raise ValidationError({"url": [f"Not a URL of this message; its URLs are: {', '.join(urls)}"]})
+        report = reports.message_report(config, data["message_id"], url)
+        series = reports.clicks_over_time(config, data["message_id"], url, data["bucket"])
+        body = {
+            "integration": integration.pk,
+            "message_id": data["message_id"],
+            **asdict(report),
+            "bucket": data["bucket"],
+            "series": [{"start": start, "clicks": clicks, "submissions": subs} for start, clicks, subs in series],
+        }
+        return Response(serializers.ClickReportSerializer(body).data)
