@@ -97,3 +97,20 @@ def _ensure_mirror_schedules(sender=None, **kwargs) -> None:
     from integrations import services
 
     services.ensure_mirror_schedules()
+
+
+# --- Ascend nudges -----------------------------------------------------------------------------
+@shared_task(name="integrations.send_due_nudges", acks_late=False, ignore_result=True)
+def send_due_nudges() -> int:
+    """Beat, every minute: send the "link clicked, no form submission" nudges that are due."""
+    from integrations import nudges
+
+    return nudges.send_due_nudges()
+
+
+@beat_init.connect
+def _ensure_nudge_schedule(sender=None, **kwargs) -> None:
+    """When beat starts, make sure the nudges' beat task exists (editable in the admin)."""
+    from integrations import nudges
+
+    nudges.ensure_nudge_schedule()

@@ -136,6 +136,20 @@ class AscendConfigForm(WriteOnlySecretsForm):
         return automations_overview(self.instance) if self.instance.pk else []
 
     @property
+    def nudge_rows(self) -> list[dict[str, Any]]:
+        """The Nudges section's rows."""
+        from .nudges import nudges_overview
+
+        return nudges_overview(self.instance) if self.instance.pk else []
+
+    @property
+    def add_nudge_url(self) -> str:
+        """The add page of a nudge on one of this integration's tracked links."""
+        from .nudges import add_nudge_url
+
+        return add_nudge_url(self.instance) if self.instance.pk else ""
+
+    @property
     def flows_status(self) -> str:
         """A sentence on the flows read from Ascend."""
         return flows_status(self.instance) if self.instance.pk else ""

@@ -13,6 +13,7 @@ from .ascend import (
 from .ascend_links import Click, FormSubmission, MemberLink, TrackedLink
 from .integration import Integration, IntegrationKind
 from .mirror import MirrorCursor, MirrorFanOut, MirrorRecord, MirrorState, MirrorStream, RecordType
+from .nudges import Nudge, NudgeSend
 from .pdi import PdiCalendar, PdiCalendarMapping, PdiConfig, PdiEnvironment
 from .sync import PendingRetry, RecordLink, SyncItem, SyncLock, SyncRun, Watermark
 from .tenancy import Membership, Organization
@@ -37,6 +38,8 @@ __all__ = [
     "MirrorRecord",
     "MirrorState",
     "MirrorStream",
+    "Nudge",
+    "NudgeSend",
     "Organization",
     "PdiCalendar",
     "PdiCalendarMapping",
