@@ -265,9 +265,11 @@ class Command(BaseCommand):
         while True:
             for integration in integrations:
                 if integration.pk not in finished:
+                    # A run skipped because another run of it held the lock (the fan-out's and ours
+                    # crossing) is not the answer: the holder's run is, once it finishes.
                     run = (
                         SyncRun.objects.filter(integration=integration, pk__gt=before[integration.pk])
-                        .exclude(status=SyncRun.Status.RUNNING)
+                        .exclude(status__in=[SyncRun.Status.RUNNING, SyncRun.Status.SKIPPED])
                         .order_by("pk")
                         .first()
                     )
