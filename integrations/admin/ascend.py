@@ -37,7 +37,7 @@ from integrations.models.ascend import (
 from integrations.models.ascend_links import TrackedLink
 
 from .kinds import KindAction, register_kind_action, register_kind_inline, register_kind_setup
-from .scoping import ADMIN, OrganizationScopedAdmin, OrganizationScopedInline
+from .scoping import ADMIN, OrganizationScopedAdmin, OrganizationScopedInline, ReadOnlyScopedInline
 from .secrets import WriteOnlySecretsForm, WriteOnlySecretsMixin, secret_status
 
 CONFIG_ORGANIZATION = "integration__organization"
@@ -420,26 +420,15 @@ class AutomationForm(forms.ModelForm):
         return cleaned
 
 
-class AutomationFiringInline(OrganizationScopedInline, admin.TabularInline):
+class AutomationFiringInline(ReadOnlyScopedInline, admin.TabularInline):
     """Who an automation fired for and which flow (A/B variant) each got: written by runs, read here."""
 
     model = AutomationFiring
     organization_path = AUTOMATION_ORGANIZATION
     fields = ("phone", "flow_display", "state", "fired_at", "mobilize_event_id", "activity")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name = "firing"
     verbose_name_plural = "Firings: the flow each member got"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="Flow (variant)")
     def flow_display(self, obj: AutomationFiring) -> str:

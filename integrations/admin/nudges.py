@@ -19,7 +19,7 @@ from integrations import services
 from integrations.models import AscendConfig, TrackedLink
 from integrations.models.nudges import SUGGESTED_MIN_DELAY, Nudge, NudgeSend
 
-from .scoping import ADMIN, OrganizationScopedAdmin, OrganizationScopedInline
+from .scoping import ADMIN, OrganizationScopedAdmin, ReadOnlyScopedInline
 
 NUDGE_ORGANIZATION = "tracked_link__config__integration__organization"
 TRACKED_LINK_ORGANIZATION = "config__integration__organization"
@@ -29,26 +29,15 @@ SHORT_DELAY_WARNING = (
 )
 
 
-class NudgeSendInline(OrganizationScopedInline, admin.TabularInline):
+class NudgeSendInline(ReadOnlyScopedInline, admin.TabularInline):
     """Who got the nudge (or was skipped), with Ascend's message id: written by the beat task, read here."""
 
     model = NudgeSend
     organization_path = NUDGE_ORGANIZATION
     fields = ("phone", "state", "created_at", "sent_at", "message_id", "detail")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name = "send"
     verbose_name_plural = "Sends: who got this nudge"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="Member phone")
     def phone(self, obj: NudgeSend) -> str:

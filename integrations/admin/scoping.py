@@ -232,3 +232,19 @@ class OrganizationScopedInline(OrganizationScoped):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         return self.limit_choices(request, db_field, super().formfield_for_foreignkey(db_field, request, **kwargs))
+
+
+class ReadOnlyScopedInline(OrganizationScopedInline):
+    """An inline of rows a run writes and staff only read (an automation's firings, a nudge's sends)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

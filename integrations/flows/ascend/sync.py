@@ -132,16 +132,27 @@ class AscendFlow(MirrorSourceFlow):
             row.save(update_fields=changed)
         return row
 
+    @cached_property
     def rules(self) -> list[mapping.Rule]:
+        """The Fields tab's rules in its order, read once per run (not once per signup)."""
         return [
             mapping.Rule(rule.mobilize_field, rule.ascend_field, rule.sync)
             for rule in FieldRule.objects.filter(config=self.config).order_by("-is_default", "id")
         ]
 
+    @cached_property
+    def listed_fields(self) -> set[str]:
+        """The Mobilize fields the Fields tab lists already (read once per run)."""
+        return set(FieldRule.objects.filter(config=self.config).values_list("mobilize_field", flat=True))
+
     def discover_custom_fields(self, attendance: Mapping[str, Any]) -> None:
         """List the custom signup fields an attendance carries on the Fields tab (once each)."""
         for name in mapping.custom_field_names(attendance):
-            FieldRule.objects.get_or_create(config=self.config, mobilize_field=f"{CUSTOM_PREFIX}{name}")
+            field_name = f"{CUSTOM_PREFIX}{name}"
+            if field_name not in self.listed_fields:
+                # A newly listed field has no Ascend field yet: the run's rules need no update.
+                FieldRule.objects.get_or_create(config=self.config, mobilize_field=field_name)
+                self.listed_fields.add(field_name)
 
     # --- automations --------------------------------------------------------------------------
     def fire(self, automation: Automation, phone: str, event_id: int, activity: str) -> bool:
@@ -304,7 +315,7 @@ class MembersStream(Stream):
         resolved = record.resolved
         person = record.data.get("person") or {}
         member = resolved["member"]
-        fields, custom_fields = mapping.member_update(person, record.data, self.flow.rules(), member)
+        fields, custom_fields = mapping.member_update(person, record.data, self.flow.rules, member)
         return {
             "phone": resolved["phone"],
             "create": member is None,
