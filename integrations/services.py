@@ -26,8 +26,12 @@ def trigger_sync(
     full_resync: bool = False,
     retry_only: bool = False,
     retry_keys: list[tuple[str, str]] | None = None,
+    stream_names: list[str] | None = None,
 ) -> None:
-    """Queue a run on a Celery worker and return at once (with eager tasks, as in the tests, it runs here)."""
+    """Queue a run on a Celery worker and return at once (with eager tasks, as in the tests, it runs here).
+
+    `stream_names` limits the run to those streams (one direction of a two-way sync); None: all.
+    """
     from integrations.tasks import run_integration
 
     kwargs = {
@@ -37,6 +41,7 @@ def trigger_sync(
         "full_resync": full_resync,
         "retry_only": retry_only,
         "retry_keys": [list(key) for key in retry_keys] if retry_keys is not None else None,
+        "stream_names": list(stream_names) if stream_names else None,
     }
     transaction.on_commit(lambda: run_integration.delay(**kwargs))
 

@@ -23,8 +23,13 @@ def run_integration(
     full_resync: bool = False,
     retry_only: bool = False,
     retry_keys: list[list[str]] | None = None,
+    stream_names: list[str] | None = None,
 ) -> int | None:
-    """Run one integration once; returns the SyncRun id (None when a disabled one is scheduled)."""
+    """Run one integration once; returns the SyncRun id (None when a disabled one is scheduled).
+
+    `stream_names` runs only those streams of the flow (e.g. one direction of a two-way sync,
+    each on its own schedule); None runs them all.
+    """
     integration = Integration.objects.select_related("organization").filter(pk=integration_id).first()
     if integration is None or (trigger == SyncRun.Trigger.SCHEDULE and not integration.enabled):
         return None
@@ -34,6 +39,7 @@ def run_integration(
         full_resync=full_resync,
         retry_only=retry_only,
         retry_keys={tuple(key) for key in retry_keys} if retry_keys is not None else None,
+        stream_names=list(stream_names) if stream_names else None,
     )
     run = run_sync(integration, options)
     return run.pk if run is not None else None

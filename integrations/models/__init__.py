@@ -1,6 +1,7 @@
 """The integrations app's models, one module per concern."""
 
 from .actionkit import ActionKitConfig, ActionKitConnection
+from .anmc import AnMcConfig, AnMcFieldMapping, McField, McOptInPath
 from .ascend import (
     Activity,
     AscendConfig,
@@ -22,6 +23,8 @@ __all__ = [
     "ActionKitConfig",
     "ActionKitConnection",
     "Activity",
+    "AnMcConfig",
+    "AnMcFieldMapping",
     "AscendConfig",
     "AscendEvent",
     "Automation",
@@ -31,6 +34,8 @@ __all__ = [
     "FormSubmission",
     "Integration",
     "IntegrationKind",
+    "McField",
+    "McOptInPath",
     "MemberLink",
     "Membership",
     "MirrorCursor",

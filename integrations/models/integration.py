@@ -15,6 +15,7 @@ class IntegrationKind(models.TextChoices):
     ACTIONKIT_DISTRIBUTED_SEND = "actionkit_distributed_send", "Mobilize -> ActionKit, distributed send"
     PDI = "pdi", "Mobilize -> PDI"
     ASCEND = "ascend", "Mobilize -> Ascend (SMS)"
+    ACTIONNETWORK_MOBILECOMMONS = "actionnetwork_mobilecommons", "Action Network <-> Mobile Commons"
     MOBILIZE_MIRROR = "mobilize_mirror", "Mobilize mirror (reads Mobilize once for every integration)"
 
     @classmethod
