@@ -311,6 +311,9 @@ class StreamRunner:
         after = before
         if stream.reads_mirror and mirror_snapshot:
             self.max_modified = max(self.max_modified or 0, mirror_snapshot)
+        reached = stream.read_through(self.ctx) if finished and not stream.reads_mirror else None
+        if reached is not None:
+            self.max_modified = max(self.max_modified or 0, reached)
         if finished and not self.ctx.dry_run and not self.options.retry_only and self.max_modified is not None:
             after = max(before or 0, self.max_modified)
             if stream.reads_mirror:

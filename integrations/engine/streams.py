@@ -112,6 +112,15 @@ class Stream(ABC):
     def fetch(self, ctx: RunContext, since: int | None) -> Iterable[SourceRecord]:
         """Yield records changed at or after `since` (None: everything), page by page."""
 
+    def read_through(self, ctx: RunContext) -> int | None:
+        """How far the last `fetch` read the source (Unix seconds), whether or not it yielded records.
+
+        A stream that asks its source for a window ending now (`updated_to=now`) returns that end,
+        so its watermark moves past a quiet period instead of reading the same window again and
+        again. None (the default): the watermark follows the records' `modified_at` alone.
+        """
+        return None
+
     def resolve(self, ctx: RunContext, record: SourceRecord) -> Mapping[str, Any]:
         """What the mapping needs beyond the record itself, found before `map` (I/O allowed here).
 

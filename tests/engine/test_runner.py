@@ -413,3 +413,20 @@ def test_a_write_that_finds_nothing_to_do_is_skipped_with_its_reason(world, monk
     skipped = run.items.get(source_id="2")
     assert (skipped.action, skipped.error) == (SyncItem.Action.SKIPPED, "Gone before it was ever written.")
     assert not RecordLink.objects.filter(integration=world.integration, source_id="2").exists()
+
+
+def test_a_stream_that_reads_a_window_up_to_now_moves_its_watermark_to_that_end_even_with_no_records(
+    world, monkeypatch
+):
+    sync(world)
+    assert Watermark.objects.get(integration=world.integration, stream="people").value == 1_700_000_005
+    # The source answered up to a later moment (a window ending "now") and nothing changed in it.
+    monkeypatch.setattr(PeopleStream, "read_through", lambda self, ctx: 1_700_000_900)
+    sync(world)
+    assert Watermark.objects.get(integration=world.integration, stream="people").value == 1_700_000_900
+    # A stream stopped early keeps its watermark, whatever it read through.
+    monkeypatch.setattr(PeopleStream, "read_through", lambda self, ctx: 1_700_009_999)
+    world.source.put(1, "p1@example.com", "changed", 1_700_001_000)
+    world.source.fail_after = 0
+    sync(world)
+    assert Watermark.objects.get(integration=world.integration, stream="people").value == 1_700_000_900
