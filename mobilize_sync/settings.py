@@ -175,7 +175,14 @@ for _key in FIELD_ENCRYPTION_KEYS:
 # Outside development every remote base URL must be https and its host on this list.
 REMOTE_HOST_ALLOWLIST = env.list(
     "REMOTE_HOST_ALLOWLIST",
-    default=["api.mobilize.us", "staging-api.mobilize.us", "*.actionkit.com", "api.bluevote.com", "apiqa.bluevote.com"],
+    default=[
+        "api.mobilize.us",
+        "staging-api.mobilize.us",
+        "*.actionkit.com",
+        "api.bluevote.com",
+        "apiqa.bluevote.com",
+        "actionnetwork.org",
+    ],
 )
 ALLOW_INSECURE_REMOTES = env.bool("ALLOW_INSECURE_REMOTES", default=DEBUG)
 MOBILIZE_DEFAULT_BASE_URL = env("MOBILIZE_DEFAULT_BASE_URL", default="https://api.mobilize.us/v1")
@@ -200,6 +207,9 @@ PDI_PAGE_SIZE = env.int("PDI_PAGE_SIZE", default=500)
 # Ascend documents no rate limit (docs/connectors/ascend.md); the same cautious rates.
 ASCEND_READ_RATE = env("ASCEND_READ_RATE", default="10/second")
 ASCEND_WRITE_RATE = env("ASCEND_WRITE_RATE", default="5/second")
+# Action Network allows about 4 requests per second per API token (apis.md section 4), reads and
+# writes together: one window per token, shared by every worker (docs/connectors/actionnetwork.md).
+ACTIONNETWORK_RATE = env("ACTIONNETWORK_RATE", default="4/second")
 RATE_LIMIT_STORAGE_URL = env("RATE_LIMIT_STORAGE_URL", default=REDIS_URL or "memory://")
 
 # --- Engine ---------------------------------------------------------------------------------

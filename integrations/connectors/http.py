@@ -165,10 +165,20 @@ class HttpClient:
             return True
         return isinstance(exc, RateLimitedError) or getattr(exc, "not_sent", False)
 
+    def rate_limit(self, method: str) -> tuple[str, str]:
+        """The rate-limit window a request takes a slot of: (key, rate such as "10/second").
+
+        By default one window per remote origin and verb class (reads and writes apart). A
+        remote that limits per credential, or counts reads and writes together, overrides this.
+        The key may reach Redis and its logs: never put a secret in it.
+        """
+        if method in WRITE_METHODS:
+            return f"{self.system}:{self.origin}:write", self.write_rate
+        return f"{self.system}:{self.origin}:read", self.read_rate
+
     def _send_once(self, method: str, url: str, kwargs: dict[str, Any]) -> requests.Response:
-        rate = self.write_rate if method in WRITE_METHODS else self.read_rate
-        verb_class = "write" if method in WRITE_METHODS else "read"
-        self.stats.throttled_seconds += self.limiter.acquire(f"{self.system}:{self.origin}:{verb_class}", rate)
+        key, rate = self.rate_limit(method)
+        self.stats.throttled_seconds += self.limiter.acquire(key, rate)
         request_kwargs = {"timeout": self.timeout, **kwargs}
         self.prepare(request_kwargs)
         self.stats.requests[method] += 1
