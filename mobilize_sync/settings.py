@@ -200,6 +200,9 @@ PDI_PAGE_SIZE = env.int("PDI_PAGE_SIZE", default=500)
 # Ascend documents no rate limit (docs/connectors/ascend.md); the same cautious rates.
 ASCEND_READ_RATE = env("ASCEND_READ_RATE", default="10/second")
 ASCEND_WRITE_RATE = env("ASCEND_WRITE_RATE", default="5/second")
+# Mobile Commons allows 160 concurrent calls per company and documents no rate
+# (docs/connectors/mobilecommons.md); reads and writes share this one budget.
+MOBILECOMMONS_RATE = env("MOBILECOMMONS_RATE", default="10/second")
 RATE_LIMIT_STORAGE_URL = env("RATE_LIMIT_STORAGE_URL", default=REDIS_URL or "memory://")
 
 # --- Engine ---------------------------------------------------------------------------------
