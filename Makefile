@@ -17,6 +17,7 @@ run: export PDI_READ_RATE ?= 100/second
 run: export PDI_WRITE_RATE ?= 100/second
 run: export ASCEND_READ_RATE ?= 100/second
 run: export ASCEND_WRITE_RATE ?= 100/second
+run: export MOBILECOMMONS_RATE ?= 100/second
 run: setup .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py run_embedded --demo --address $(HOST):$(PORT)

@@ -182,6 +182,7 @@ REMOTE_HOST_ALLOWLIST = env.list(
         "api.bluevote.com",
         "apiqa.bluevote.com",
         "actionnetwork.org",
+        "secure.mcommons.com",
     ],
 )
 ALLOW_INSECURE_REMOTES = env.bool("ALLOW_INSECURE_REMOTES", default=DEBUG)
@@ -210,6 +211,9 @@ ASCEND_WRITE_RATE = env("ASCEND_WRITE_RATE", default="5/second")
 # Action Network allows about 4 requests per second per API token (apis.md section 4), reads and
 # writes together: one window per token, shared by every worker (docs/connectors/actionnetwork.md).
 ACTIONNETWORK_RATE = env("ACTIONNETWORK_RATE", default="4/second")
+# Mobile Commons allows 160 concurrent calls per company and documents no rate
+# (docs/connectors/mobilecommons.md); reads and writes share this one budget.
+MOBILECOMMONS_RATE = env("MOBILECOMMONS_RATE", default="10/second")
 RATE_LIMIT_STORAGE_URL = env("RATE_LIMIT_STORAGE_URL", default=REDIS_URL or "memory://")
 
 # --- Engine ---------------------------------------------------------------------------------

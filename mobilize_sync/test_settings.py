@@ -27,6 +27,7 @@ os.environ.setdefault("PDI_WRITE_RATE", "200/second")
 os.environ.setdefault("ASCEND_READ_RATE", "200/second")
 os.environ.setdefault("ASCEND_WRITE_RATE", "200/second")
 os.environ.setdefault("ACTIONNETWORK_RATE", "200/second")
+os.environ.setdefault("MOBILECOMMONS_RATE", "200/second")
 
 from .settings import *  # noqa: F403
 
