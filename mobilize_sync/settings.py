@@ -55,7 +55,14 @@ INSTALLED_APPS = [
 # The sandbox emulates the external APIs; it is never on in production.
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
 if SANDBOX_ENABLED:
-    INSTALLED_APPS += ["sandbox", "sandbox.mobilize", "sandbox.actionkit", "sandbox.pdi", "sandbox.ascend"]
+    INSTALLED_APPS += [
+        "sandbox",
+        "sandbox.mobilize",
+        "sandbox.actionkit",
+        "sandbox.pdi",
+        "sandbox.ascend",
+        "sandbox.mobilecommons",
+    ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -14,4 +14,7 @@ urlpatterns = [
     path("pdi/", include("sandbox.pdi.urls")),
     # Every path under ascend/ is Ascend's, unknown ones included (a JSON 404 in Ascend's envelope).
     path("ascend/", include("sandbox.ascend.urls")),
+    # Every path under mobilecommons/ is Mobile Commons' (the API is at mobilecommons/api/), unknown
+    # ones included (a 404 HTML page, as Mobile Commons answers non-200s).
+    path("mobilecommons/", include("sandbox.mobilecommons.urls")),
 ]
