@@ -55,7 +55,14 @@ INSTALLED_APPS = [
 # The sandbox emulates the external APIs; it is never on in production.
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
 if SANDBOX_ENABLED:
-    INSTALLED_APPS += ["sandbox", "sandbox.mobilize", "sandbox.actionkit", "sandbox.pdi", "sandbox.ascend"]
+    INSTALLED_APPS += [
+        "sandbox",
+        "sandbox.mobilize",
+        "sandbox.actionkit",
+        "sandbox.pdi",
+        "sandbox.ascend",
+        "sandbox.actionnetwork",
+    ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -230,6 +237,8 @@ SANDBOX_MOBILIZE_SEARCH_LIMIT = env.int("SANDBOX_MOBILIZE_SEARCH_LIMIT", default
 SANDBOX_TIMEOUT_FAULT_SECONDS = env.float("SANDBOX_TIMEOUT_FAULT_SECONDS", default=35.0)
 # How long a session of the emulated PDI lasts (an API user's own `session_seconds` defaults to it).
 SANDBOX_PDI_SESSION_SECONDS = env.int("SANDBOX_PDI_SESSION_SECONDS", default=3600)
+# Requests per OSDI API token the emulated Action Network answers before a 429 (its ~4/second).
+SANDBOX_ACTIONNETWORK_RATE = env("SANDBOX_ACTIONNETWORK_RATE", default="4/second")
 
 # Faults imposed on every sandbox request of this process (see sandbox/faults.py); tests set it.
 SANDBOX_FAULTS: list[dict] = []

@@ -14,4 +14,6 @@ urlpatterns = [
     path("pdi/", include("sandbox.pdi.urls")),
     # Every path under ascend/ is Ascend's, unknown ones included (a JSON 404 in Ascend's envelope).
     path("ascend/", include("sandbox.ascend.urls")),
+    # Every path under actionnetwork/api/v2/ is Action Network's, unknown ones included (a JSON 404).
+    path("actionnetwork/api/v2/", include("sandbox.actionnetwork.urls")),
 ]
