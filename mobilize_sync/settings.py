@@ -62,6 +62,7 @@ if SANDBOX_ENABLED:
         "sandbox.pdi",
         "sandbox.ascend",
         "sandbox.mobilecommons",
+        "sandbox.actionnetwork",
     ]
 
 MIDDLEWARE = [
@@ -251,6 +252,8 @@ SANDBOX_MOBILIZE_SEARCH_LIMIT = env.int("SANDBOX_MOBILIZE_SEARCH_LIMIT", default
 SANDBOX_TIMEOUT_FAULT_SECONDS = env.float("SANDBOX_TIMEOUT_FAULT_SECONDS", default=35.0)
 # How long a session of the emulated PDI lasts (an API user's own `session_seconds` defaults to it).
 SANDBOX_PDI_SESSION_SECONDS = env.int("SANDBOX_PDI_SESSION_SECONDS", default=3600)
+# Requests per OSDI API token the emulated Action Network answers before a 429 (its ~4/second).
+SANDBOX_ACTIONNETWORK_RATE = env("SANDBOX_ACTIONNETWORK_RATE", default="4/second")
 
 # Faults imposed on every sandbox request of this process (see sandbox/faults.py); tests set it.
 SANDBOX_FAULTS: list[dict] = []

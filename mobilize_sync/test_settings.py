@@ -28,6 +28,9 @@ os.environ.setdefault("ASCEND_READ_RATE", "200/second")
 os.environ.setdefault("ASCEND_WRITE_RATE", "200/second")
 os.environ.setdefault("ACTIONNETWORK_RATE", "200/second")
 os.environ.setdefault("MOBILECOMMONS_RATE", "200/second")
+# The emulated Action Network answers 4 requests/s per token like the real one; tests that are not
+# about that limit must not wait on it (the rate-limit tests set their own).
+os.environ.setdefault("SANDBOX_ACTIONNETWORK_RATE", "100000/second")
 
 from .settings import *  # noqa: F403
 

@@ -17,4 +17,6 @@ urlpatterns = [
     # Every path under mobilecommons/ is Mobile Commons' (the API is at mobilecommons/api/), unknown
     # ones included (a 404 HTML page, as Mobile Commons answers non-200s).
     path("mobilecommons/", include("sandbox.mobilecommons.urls")),
+    # Every path under actionnetwork/api/v2/ is Action Network's, unknown ones included (a JSON 404).
+    path("actionnetwork/api/v2/", include("sandbox.actionnetwork.urls")),
 ]

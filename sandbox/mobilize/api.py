@@ -14,7 +14,6 @@ import base64
 import binascii
 import functools
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -24,12 +23,10 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
-from limits import parse
-from limits.strategies import MovingWindowRateLimiter
 
-from integrations.connectors.ratelimit import default_limiter
 from sandbox.faults import QUERY_PARAM as FAULT_PARAM
 from sandbox.faults import with_faults
+from sandbox.ratelimit import over_rate as sandbox_over_rate
 
 from .models import ApiKey, Organization
 from .serializers import Viewer
@@ -86,27 +83,12 @@ def authenticate(request: HttpRequest) -> Organization | None:
 
 # --- rate limit --------------------------------------------------------------------------------
 
-_throttle_lock = threading.Lock()
-
-
-@functools.lru_cache(maxsize=4)
-def _moving_window(storage: Any) -> MovingWindowRateLimiter:
-    return MovingWindowRateLimiter(storage)
-
 
 def over_rate(request: HttpRequest) -> bool:
-    """Take one GET slot for the client's IP; True when the client is over SANDBOX_GET_RATE.
-
-    The window lives in the project's rate-limit storage (Redis when configured, so it holds
-    across server processes), the same storage object as the connectors' limiter: the test
-    suite's per-test reset clears the sandbox's windows too. The key is our own.
-    """
-    # RateLimiter keeps its `limits` limiter private; its storage is what we share.
-    storage = default_limiter().storage
-    item = parse(settings.SANDBOX_GET_RATE)
+    """Take one GET slot for the client's IP; True when the client is over SANDBOX_GET_RATE
+    (sandbox/ratelimit.py keeps the window)."""
     ip = request.META.get("REMOTE_ADDR") or "unknown"
-    with _throttle_lock:  # limits' MemoryStorage is not safe for a check-and-take across threads
-        return not _moving_window(storage).hit(item, "sandbox-mobilize", "get", ip)
+    return sandbox_over_rate(settings.SANDBOX_GET_RATE, "sandbox-mobilize", "get", ip)
 
 
 # --- query parameters --------------------------------------------------------------------------
