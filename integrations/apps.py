@@ -11,3 +11,12 @@ class IntegrationsConfig(AppConfig):
         from integrations.flows.registry import get_flow
 
         set_flow_resolver(get_flow)
+
+        # An Action Network <-> Mobile Commons pair's two beat schedules go with it (they are not
+        # the integration's own schedule, which the database's cascade would not reach either).
+        from django.db.models.signals import post_delete
+
+        from integrations.anmc_services import schedules_deleted_with_config
+        from integrations.models import AnMcConfig
+
+        post_delete.connect(schedules_deleted_with_config, sender=AnMcConfig, dispatch_uid="anmc_delete_schedules")

@@ -188,6 +188,13 @@ def set_schedule(
 
 def schedule_summary(integration: Integration) -> str:
     """The schedule in a few words: 'every 15 minutes', 'cron */5 * * * * (UTC)' or 'on demand only'."""
+    from integrations.models import IntegrationKind
+
+    if integration.kind == IntegrationKind.ACTIONNETWORK_MOBILECOMMONS:
+        # The pair keeps two schedules of its own (the nightly pull and the daytime push).
+        from integrations import anmc_services
+
+        return anmc_services.schedule_summary(integration)
     task = integration.schedule
     if task is None:
         return "on demand only"

@@ -3,7 +3,7 @@
 Importing this package (Django's admin autodiscovery does) registers everything.
 """
 
-from . import ascend, beat, integration, mirror, nudges, pdi, runs, tenancy  # noqa: F401
+from . import anmc, ascend, beat, integration, mirror, nudges, pdi, runs, tenancy  # noqa: F401
 from .kinds import register_kind_inline
 from .scoping import OrganizationScopedAdmin, OrganizationScopedInline, ReadOnlyScopedAdmin
 

@@ -18,7 +18,7 @@ from integrations.flows.registry import get_flow
 from integrations.models import ActionKitConfig, Integration, IntegrationKind, SyncRun
 
 from . import actions
-from .kinds import actions_for, inlines_for, kind_action, register_kind_inline, set_up
+from .kinds import actions_for, has_own_schedules, inlines_for, kind_action, panel_for, register_kind_inline, set_up
 from .scoping import OPERATOR, OrganizationScopedAdmin, OrganizationScopedInline
 
 
@@ -171,7 +171,10 @@ class IntegrationAdmin(OrganizationScopedAdmin):
 
     def get_queryset(self, request):
         queryset = (
-            super().get_queryset(request).select_related("organization", "schedule__interval", "schedule__crontab")
+            super()
+            .get_queryset(request)
+            # anmc: the Action Network <-> Mobile Commons settings say when that kind runs (schedule_summary).
+            .select_related("organization", "schedule__interval", "schedule__crontab", "anmc")
         )
         return services.with_run_overview(queryset)
 
@@ -192,6 +195,9 @@ class IntegrationAdmin(OrganizationScopedAdmin):
             hidden.add("cadence")  # nothing to summarise before the integration exists
         if obj is not None and obj.kind not in IntegrationKind.mobilize_source_kinds():
             hidden.add("follows_mirror")  # only the mirror's fan-out reads it
+        if obj is not None and has_own_schedules(obj.kind):
+            # The kind's own settings say when it runs (e.g. Activate): no interval or crontab here.
+            hidden.update({"schedule_every_minutes", ("schedule_crontab", "schedule_timezone")})
         if not hidden:
             return fieldsets
         return [
@@ -237,12 +243,16 @@ class IntegrationAdmin(OrganizationScopedAdmin):
     # --- saving ---------------------------------------------------------------------------
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        services.set_schedule(
-            obj,
-            every_minutes=form.cleaned_data.get("schedule_every_minutes"),
-            crontab=form.cleaned_data.get("schedule_crontab") or None,
-            timezone=form.cleaned_data.get("schedule_timezone") or "UTC",
-        )
+        if has_own_schedules(obj.kind):
+            # Its schedules are its own (a new one's form still had the interval's default): none here.
+            services.set_schedule(obj)
+        else:
+            services.set_schedule(
+                obj,
+                every_minutes=form.cleaned_data.get("schedule_every_minutes"),
+                crontab=form.cleaned_data.get("schedule_crontab") or None,
+                timezone=form.cleaned_data.get("schedule_timezone") or "UTC",
+            )
         if not change:
             set_up(obj)
 
@@ -282,6 +292,12 @@ class IntegrationAdmin(OrganizationScopedAdmin):
                 can_release_lock=self.has_change_permission(request, obj),
                 release_lock_url=reverse("admin:integrations_integration_release_lock", args=[obj.pk]),
             )
+            panel = panel_for(obj.kind)
+            if panel is not None:
+                extra_context["kind_panel"] = {
+                    **panel.context(request, obj, lambda role: self._may(request, obj, role)),
+                    "template": panel.template,
+                }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
@@ -300,6 +316,11 @@ class IntegrationAdmin(OrganizationScopedAdmin):
                 "<path:object_id>/click-report/",
                 self.admin_site.admin_view(self.click_report_view),
                 name="integrations_integration_click_report",
+            ),
+            path(
+                "<path:object_id>/field-mappings/",
+                self.admin_site.admin_view(self.field_mappings_view),
+                name="integrations_integration_field_mappings",
             ),
         ]
         return custom + super().get_urls()
@@ -333,6 +354,12 @@ class IntegrationAdmin(OrganizationScopedAdmin):
         from .ascend import click_report_view
 
         return click_report_view(self, request, unquote(object_id))
+
+    def field_mappings_view(self, request: HttpRequest, object_id: str):
+        """GET/POST: Edit Field Mappings of an Action Network <-> Mobile Commons integration (org admins)."""
+        from .anmc import field_mappings_view
+
+        return field_mappings_view(self, request, unquote(object_id))
 
     def release_lock_view(self, request: HttpRequest, object_id: str):
         """GET: what holds the lock and a confirmation; POST: release it if its holder is dead (org admins)."""

@@ -5,15 +5,19 @@ the Integration admin never changes:
 
     register_kind_inline(IntegrationKind.PDI, PdiConfigInline)
 
-A kind may also register what to create with a new integration of it (`register_kind_setup`)
-and buttons of its own on the integration page (`register_kind_action`, e.g. "Refresh calendars").
+A kind may also register what to create with a new integration of it (`register_kind_setup`),
+buttons of its own on the integration page (`register_kind_action`, e.g. "Refresh calendars"),
+a panel that replaces the page's row of run buttons (`register_kind_panel`, e.g. Action Network <->
+Mobile Commons' "Integration Actions"), and that it keeps beat schedules of its own
+(`register_kind_own_schedules`: the page's schedule fields are hidden and Integration.schedule
+stays empty).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from django.contrib.admin.options import InlineModelAdmin
 from django.http import HttpRequest
@@ -23,6 +27,8 @@ from integrations.models import Integration
 KIND_INLINES: dict[str, list[type[InlineModelAdmin]]] = {}
 KIND_SETUPS: dict[str, list[Callable[[Integration], object]]] = {}
 KIND_ACTIONS: dict[str, dict[str, KindAction]] = {}
+KIND_PANELS: dict[str, KindPanel] = {}
+OWN_SCHEDULE_KINDS: set[str] = set()
 
 # Names the integration page's own buttons use (integrations/admin/actions.py): a kind's action may not take one.
 RESERVED_ACTION_NAMES = frozenset({"sync", "dry_run", "full_resync", "test_connection"})
@@ -98,3 +104,38 @@ def actions_for(kind: str) -> list[KindAction]:
 def kind_action(kind: str, name: str) -> KindAction | None:
     """One button of a kind by name, or None when the kind has no such button."""
     return KIND_ACTIONS.get(str(kind), {}).get(name)
+
+
+@dataclass(frozen=True)
+class KindPanel:
+    """A kind's own panel of buttons and state on the integration page, in place of the row of run buttons.
+
+    `context(request, integration, may)` returns the template's variables (`kind_panel.<name>`);
+    `may(role)` says whether the user holds a KindAction role ("run" or "change") on the integration.
+    The template is rendered outside the integration's form, so it may hold forms of its own.
+    """
+
+    template: str
+    context: Callable[[HttpRequest, Integration, Callable[[str], bool]], dict[str, Any]]
+
+
+def register_kind_panel(kinds: str | Iterable[str], panel: KindPanel) -> KindPanel:
+    """Show `panel` on the page of every integration of the given kind(s)."""
+    for kind in _kinds(kinds):
+        KIND_PANELS[kind] = panel
+    return panel
+
+
+def panel_for(kind: str) -> KindPanel | None:
+    """The kind's panel, or None: the page shows the row of run buttons."""
+    return KIND_PANELS.get(str(kind))
+
+
+def register_kind_own_schedules(kinds: str | Iterable[str]) -> None:
+    """The kind(s) keep their own beat schedules: the page neither shows nor writes Integration.schedule."""
+    OWN_SCHEDULE_KINDS.update(_kinds(kinds))
+
+
+def has_own_schedules(kind: str) -> bool:
+    """Whether a kind keeps its own beat schedules (see register_kind_own_schedules)."""
+    return str(kind) in OWN_SCHEDULE_KINDS
