@@ -6,13 +6,14 @@ from integrations.mirror.flow import MobilizeMirrorFlow
 from integrations.models import Integration
 
 from .actionkit.sync import ActionKitCrmFlow, ActionKitDistributedSendFlow
+from .anmc.sync import AnMcFlow
 from .ascend.sync import AscendFlow
 from .base import Flow
 from .pdi.sync import PdiFlow
 
 FLOWS: dict[str, type[Flow]] = {
     flow.kind: flow
-    for flow in (ActionKitCrmFlow, ActionKitDistributedSendFlow, PdiFlow, AscendFlow, MobilizeMirrorFlow)
+    for flow in (ActionKitCrmFlow, ActionKitDistributedSendFlow, PdiFlow, AscendFlow, AnMcFlow, MobilizeMirrorFlow)
 }
 
 

@@ -37,6 +37,7 @@ from django.utils import timezone
 from integrations import anmc_services
 from integrations.connectors.errors import NotFoundError
 from integrations.engine import Candidate, RunContext, SkipRecord, SourceRecord, Stream, Written
+from integrations.engine.adoption import PENDING
 from integrations.flows.base import Flow
 from integrations.models import AnMcConfig, IntegrationKind, RecordLink
 from integrations.models.anmc import PULL_STREAM, PUSH_STREAM, McField, ensure_field_mappings
@@ -105,6 +106,39 @@ class AnMcFlow(Flow):
 
     def streams(self, ctx: RunContext) -> list[Stream]:
         return [PullPeopleStream(self), PushSubscriptionsStream(self)]
+
+    def release_constituent(self, ctx: RunContext, uuid: str, keep_phone: str) -> None:
+        """Clear a person's Constituent ID from every profile but `keep_phone`'s: one profile per pair.
+
+        A person's number changes (in Action Network, or when a Mobile Commons opt-in with their email
+        moves their phone); the profiles this integration linked to them before are found through the
+        ledger (the pull's link, the push's links), and each that still holds the ID is cleared
+        before the new profile is written, so no two profiles ever name one person.
+        """
+        phones = set()
+        pulled = ctx.ledger.get(AN_PERSON, uuid)
+        if pulled is not None:
+            phones.add((pulled.extra or {}).get("phone"))
+        pushed = RecordLink.objects.filter(integration=ctx.integration, source_type=MC_PROFILE, destination_id=uuid)
+        phones.update((extra or {}).get("phone") for extra in pushed.values_list("extra", flat=True))
+        for phone in sorted(p for p in phones if p and p != keep_phone):
+            held = self.mc.get_profile(phone)
+            if held is None:
+                continue
+            if mapping.profile_constituent(held) == uuid:
+                self.mc.profile_update({"phone_number": phone, mapping.CONSTITUENT_COLUMN: ""})
+            if not ctx.dry_run and ctx.ledger.get(MC_PROFILE, str(held["id"])) is None:
+                # The old profile's subscription was this person's opt-in: the push must not take it
+                # for a new one and sign the person up with that number again (moving their phone back).
+                # No payload hash: the next push checks the person once and writes only what differs.
+                ctx.ledger.record(
+                    source_type=MC_PROFILE,
+                    source_id=str(held["id"]),
+                    destination_type=AN_PERSON,
+                    destination_id=uuid,
+                    payload_digest="",
+                    extra={"phone": phone},
+                )
 
     def configuration_problems(self) -> list[str]:
         try:
@@ -190,6 +224,7 @@ class PullPeopleStream(Stream):
     def create(self, ctx: RunContext, record: SourceRecord, payload: dict[str, Any]) -> Written:
         profile = self._profile(payload["phone_number"])
         write = mapping.pull_write(payload, profile, self.flow.opt_in_path_id)
+        self.flow.release_constituent(ctx, payload[mapping.CONSTITUENT_COLUMN], payload["phone_number"])
         if write.params is None:
             return Written(profile["id"], {"phone": payload["phone_number"]}, changed=False, existed=True)
         written = self.flow.mc.profile_update(write.params)
@@ -199,21 +234,14 @@ class PullPeopleStream(Stream):
         self, ctx: RunContext, link: RecordLink, record: SourceRecord, payload: dict[str, Any]
     ) -> Written | None:
         phone = payload["phone_number"]
-        before = (link.extra or {}).get("phone")
         profile = self._profile(phone)
         write = mapping.pull_write(payload, profile, self.flow.opt_in_path_id)
-        if before and before != phone:
-            self._release(before, payload[mapping.CONSTITUENT_COLUMN])
+        if (link.extra or {}).get("phone") != phone:
+            self.flow.release_constituent(ctx, payload[mapping.CONSTITUENT_COLUMN], phone)
         if write.params is None:
             return Written(profile["id"], {"phone": phone}, changed=False)
         written = self.flow.mc.profile_update(write.params)
         return Written(written["id"], {"phone": phone})
-
-    def _release(self, old_phone: str, uuid: str) -> None:
-        """The person moved to a new number: the old number's profile no longer holds their Constituent ID."""
-        old = self.flow.mc.get_profile(old_phone)
-        if old is not None and mapping.profile_constituent(old) == uuid:
-            self.flow.mc.profile_update({"phone_number": old_phone, mapping.CONSTITUENT_COLUMN: ""})
 
 
 class PushSubscriptionsStream(Stream):
@@ -235,7 +263,9 @@ class PushSubscriptionsStream(Stream):
         else:
             # The first push (and a full resync): the opt-ins and opt-outs since the sync was activated.
             lower = self.flow.config.activated_at or self.flow.integration.created_at
-        for profile in self.flow.mc.iter_profiles(updated_from=lower, updated_to=now):
+        # No upper bound: a profile changed while the run reads is read now or, being newer than the
+        # run's start (the watermark), by the next push; a bound cut to the second could miss it for good.
+        for profile in self.flow.mc.iter_profiles(updated_from=lower):
             event = mapping.subscription_event(profile, lower)
             if event is None:
                 continue  # updated for another reason (a pull, a name change): nothing to push
@@ -250,9 +280,18 @@ class PushSubscriptionsStream(Stream):
         return self._read_to
 
     def resolve(self, ctx: RunContext, record: SourceRecord) -> Mapping[str, Any]:
-        """The Action Network person of the profile: its Constituent ID, else the person the pull linked to it."""
+        """The profile's Action Network person: its Constituent ID, else the person this stream pushed it to
+        before, else the person the pull linked to it.
+
+        The push's own link comes before the pull's: a profile whose person has since moved to another
+        number (and whose Constituent ID was cleared) stays that person's, so the same opt-in read again
+        is unchanged rather than a new signup that would move the person's phone back.
+        """
         profile = record.data["profile"]
         person_id = mapping.profile_constituent(profile)
+        own = ctx.ledger.get(MC_PROFILE, record.source_id)
+        if not person_id and own is not None and own.destination_id != PENDING:
+            person_id = own.destination_id
         if not person_id:
             person_id = (
                 RecordLink.objects.filter(
@@ -286,15 +325,15 @@ class PushSubscriptionsStream(Stream):
         return None
 
     def create(self, ctx: RunContext, record: SourceRecord, payload: dict[str, Any]) -> Written:
-        return self._write(payload)
+        return self._write(ctx, payload)
 
     def update(
         self, ctx: RunContext, link: RecordLink, record: SourceRecord, payload: dict[str, Any]
     ) -> Written | None:
-        return self._write(payload)
+        return self._write(ctx, payload)
 
-    def _write(self, payload: dict[str, Any]) -> Written:
-        an, fields, event = self.flow.an, self.flow.fields, payload["event"]
+    def _write(self, ctx: RunContext, payload: dict[str, Any]) -> Written:
+        an, fields, event, phone = self.flow.an, self.flow.fields, payload["event"], payload["phone_number"]
         person_id = payload["person_id"]
         if person_id:
             try:
@@ -302,14 +341,31 @@ class PushSubscriptionsStream(Stream):
             except NotFoundError:
                 person = None
             if person is not None:
+                held_phone = mapping.mc_phone(mapping.an_value(person, "phone_number"))
+                if held_phone and held_phone != phone:
+                    raise SkipRecord(
+                        f"Action Network person {person_id} now has another mobile number ({held_phone}): this "
+                        f"{'opt-in' if event == mapping.OPT_IN else 'opt-out'} of {phone} is not theirs to record."
+                    )
                 if mapping.person_holds(person, event, fields):
-                    return Written(person_id, changed=False, existed=True)
+                    return Written(person_id, {"phone": phone}, changed=False, existed=True)
                 an.update_person(person_id, mapping.subscription_changes(event, fields))
-                return Written(person_id, existed=True)
+                return Written(person_id, {"phone": phone}, existed=True)
             if event == mapping.OPT_OUT or not payload.get("email"):
                 raise SkipRecord(f"The profile's Constituent ID {person_id} is not an Action Network person.")
         person, created = an.signup(mapping.signup_person(payload, fields), source=self.flow.config.source_code)
         new_id = an.person_id(person)
+        held_phone = mapping.mc_phone(mapping.an_value(person, "phone_number"))
+        if held_phone and held_phone != phone:
+            # Matched by email to a person Action Network keeps another number for: the opt-in is recorded
+            # on them, but the pair stays with that number's profile (one phone, one profile per person).
+            ctx.warn(
+                f"Mobile Commons opt-in {phone} matched Action Network person {new_id} by email, who keeps the "
+                f"number {held_phone}: the profile of {phone} is not linked to them."
+            )
+            return Written(new_id, {"phone": phone}, existed=not created)
+        # This person now holds this phone: a profile linked to them before lets go of them.
+        self.flow.release_constituent(ctx, new_id, phone)
         # Mobile Commons learns the identifier: it links the pair from now on (the seed's Constituent ID).
-        self.flow.mc.profile_update({"phone_number": payload["phone_number"], mapping.CONSTITUENT_COLUMN: new_id})
-        return Written(new_id, existed=not created)
+        self.flow.mc.profile_update({"phone_number": phone, mapping.CONSTITUENT_COLUMN: new_id})
+        return Written(new_id, {"phone": phone}, existed=not created)

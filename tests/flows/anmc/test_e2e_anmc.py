@@ -36,7 +36,7 @@ def test_a_new_opted_in_person_becomes_a_subscribed_profile_with_the_welcome_and
     profile = pair.profile(JO_PHONE)
     assert (profile.first_name, profile.last_name, profile.email) == ("Jo", "Doe", "jo@example.com")
     assert (profile.postal_code, profile.city, profile.state) == ("62701", "Springfield", "IL")
-    assert profile.constituent_id == jo.uuid
+    assert profile.constituent_id == str(jo.uuid)
     assert pair.subscribed(JO_PHONE) and pair.welcomes(JO_PHONE) == 1
     assert profile.subscriptions.get().opt_in_path_id == pair.path.pk, "the default opt-in path"
 
@@ -59,7 +59,7 @@ def test_an_existing_profile_is_matched_by_mobile_phone_updated_and_given_the_co
     assert (run.created, run.updated) == (0, 1)
     assert pair.profiles().count() == 1
     profile = pair.profile(JO_PHONE)
-    assert (profile.first_name, profile.constituent_id) == ("Jo", jo.uuid)
+    assert (profile.first_name, profile.constituent_id) == ("Jo", str(jo.uuid))
     assert pair.welcomes() == 0, "already subscribed: no second welcome"
 
 
@@ -131,7 +131,7 @@ def test_a_new_opt_in_with_an_email_becomes_an_action_network_person_opted_in_wi
     assert person.phone_status == "subscribed", "sent explicitly: a new number is otherwise unsubscribed"
     assert person.custom_fields["mobile_opt_in"] == "true"
     assert person.source == "Mobile Commons"
-    assert pair.profile(CY_PHONE).constituent_id == person.uuid, "the identifier goes back to the profile"
+    assert pair.profile(CY_PHONE).constituent_id == str(person.uuid), "the identifier goes back to the profile"
 
 
 def test_a_new_opt_in_whose_email_is_already_a_person_updates_that_person_and_duplicates_nobody(pair):
@@ -144,7 +144,7 @@ def test_a_new_opt_in_whose_email_is_already_a_person_updates_that_person_and_du
     assert pair.an_people().count() == 1
     ben.refresh_from_db()
     assert ben.custom_fields["mobile_opt_in"] == "true" and ben.phone == BEN_PHONE
-    assert pair.profile(BEN_PHONE).constituent_id == ben.uuid
+    assert pair.profile(BEN_PHONE).constituent_id == str(ben.uuid)
 
 
 def test_a_new_opt_in_without_an_email_is_skipped_with_the_reason(pair):
@@ -269,8 +269,8 @@ def test_a_rerun_with_no_changes_writes_nothing_either_way(pair):
 
 
 def test_429s_and_500s_are_retried_and_both_directions_succeed(pair):
-    from sandbox.models import FaultRule
     from sandbox.mobilecommons.setup import text_join
+    from sandbox.models import FaultRule
 
     pair.add_person(given_name="Jo", email="jo@example.com", phone=JO_PHONE, custom_fields=opted_in())
     text_join(pair.mc_account, CY_PHONE, pair.path, email="cy@example.com", first_name="Cy")
