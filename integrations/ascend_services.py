@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from integrations import services
 from integrations.models import Integration, IntegrationKind, RecordType, SyncRun
-from integrations.models.ascend import CORE_FIELDS, AscendConfig, AscendEvent, FieldRule, SyncOption
+from integrations.models.ascend import CORE_FIELDS, AscendConfig, AscendEvent, Automation, FieldRule, SyncOption
+from integrations.models.ascend_links import MemberLink, TrackedLink
 from integrations.pdi_services import readable_error
 
 if TYPE_CHECKING:
@@ -269,3 +270,65 @@ def set_event_synced(event: AscendEvent, synced: bool) -> bool:
         services.replay_mirror(event.config.integration)
     services.trigger_sync(event.config.integration)
     return True
+
+
+# --- Tracked links (issue 16) ------------------------------------------------------------------------
+def track_message(
+    config: AscendConfig,
+    message_id: str,
+    url: str,
+    phones: list[str],
+    *,
+    automation: Automation | None = None,
+    flow_id: str = "",
+) -> tuple[TrackedLink, bool]:
+    """Track one Mobilize URL of one outgoing message: the tracked link and a member link per new phone.
+
+    Returns the tracked link and whether it is new. `automation` and `flow_id` tag the message for the
+    Automations and Flow reports. They belong to the message, so they are given to all its tracked
+    links (a later URL or batch may leave them out and inherits them); naming a different automation
+    or flow than the message has already, an automation of another integration, or a flow the
+    automation does not start is a ValidationError (by field) and changes nothing.
+    """
+    flow_id = flow_id.strip()
+    if automation is not None and automation.config_id != config.pk:
+        raise ValidationError({"automation": "Not an automation of this Ascend integration."})
+    with transaction.atomic():
+        # Locked, so two batches of one message posted at once agree on its automation and flow.
+        siblings = list(
+            TrackedLink.objects.select_for_update(of=("self",))
+            .select_related("automation")
+            .filter(config=config, message_id=message_id)
+        )
+        known_automations = {link.automation for link in siblings if link.automation_id}
+        known_flows = {link.flow_id for link in siblings if link.flow_id}
+        errors: dict[str, str] = {}
+        if automation is not None and known_automations - {automation}:
+            errors["automation"] = "This message was tracked with another automation."
+        if flow_id and known_flows - {flow_id}:
+            errors["flow_id"] = f"This message was tracked with another flow ({', '.join(sorted(known_flows))})."
+        automation = automation or next(iter(known_automations), None)
+        flow_id = flow_id or next(iter(known_flows), "")
+        starts = [str(flow) for flow in (automation.flow_ids or [])] if automation is not None else []
+        if not errors and automation is not None and flow_id and flow_id not in starts:
+            errors["flow_id"] = f"Not a flow of the automation {automation.name!r}; its flows: {', '.join(starts)}"
+        if errors:
+            raise ValidationError(errors)
+        automation_id = automation.pk if automation is not None else None
+        tracked, created = TrackedLink.objects.get_or_create(
+            config=config,
+            message_id=message_id,
+            destination_url=url,
+            defaults={"automation_id": automation_id, "flow_id": flow_id},
+        )
+        # A message tagged now (or by this new URL) tags its links tracked before.
+        group = TrackedLink.objects.filter(config=config, message_id=message_id)
+        if automation_id is not None:
+            group.filter(automation__isnull=True).update(automation_id=automation_id)
+        if flow_id:
+            group.filter(flow_id="").update(flow_id=flow_id)
+        known = set(tracked.member_links.values_list("phone", flat=True))
+        MemberLink.objects.bulk_create(
+            [MemberLink(tracked_link=tracked, phone=phone) for phone in phones if phone not in known]
+        )
+    return tracked, created

@@ -1,4 +1,4 @@
-"""Shared fixtures: organizations, staff users with memberships, integrations."""
+"""Shared fixtures: organizations, staff users with memberships, integrations, Ascend automations."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from integrations.connectors.ratelimit import default_limiter
-from integrations.models import Integration, Membership, Organization
+from integrations.models import AscendConfig, AscendEvent, Automation, Integration, Membership, Organization
 from tests import kinds
 
 _ids = itertools.count(5000)
@@ -56,5 +56,21 @@ def make_integration(db):
     def make(organization: Organization, kind: str = kinds.MEMORY, **fields) -> Integration:
         fields.setdefault("name", f"Integration {next(_ids)}")
         return Integration.objects.create(organization=organization, kind=kind, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_automation(db):
+    """An automation of an Ascend integration, on a synced event of its own."""
+
+    def make(config: AscendConfig, name: str = "Welcome", flow_ids: tuple[str, ...] = ("flow-x",)) -> Automation:
+        number = next(_ids)
+        event = AscendEvent.objects.create(
+            config=config, mobilize_event_id=number, title=f"Event {number}", synced=True
+        )
+        return Automation.objects.create(
+            config=config, name=name, event=event, activity="registers", flow_ids=list(flow_ids)
+        )
 
     return make

@@ -443,7 +443,16 @@ class AutomationAdmin(OrganizationScopedAdmin):
     form = AutomationForm
     organization_path = AUTOMATION_ORGANIZATION
     inlines = [AutomationFiringInline]
-    list_display = ("name", "integration", "event", "activity", "flows_display", "enabled", "firing_count")
+    list_display = (
+        "name",
+        "integration",
+        "event",
+        "activity",
+        "flows_display",
+        "enabled",
+        "firing_count",
+        "click_report",
+    )
     list_filter = ("activity", "enabled")
     search_fields = ("name", "event__title")
     readonly_fields = ("variants",)
@@ -472,11 +481,11 @@ class AutomationAdmin(OrganizationScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # An automation stays with its integration: the event and flows it names are that integration's.
-        return ("integration", "variants") if obj is not None else ()
+        return ("integration", "variants", "click_report") if obj is not None else ()
 
     def get_fields(self, request, obj=None):
         fields = ["name", "event", "activity", "flow_ids", "group_ids", "enabled"]
-        return ["integration", *fields, "variants"] if obj is not None else ["config", *fields]
+        return ["integration", *fields, "variants", "click_report"] if obj is not None else ["config", *fields]
 
     @admin.display(description="Integration", ordering="config__integration__name")
     def integration(self, obj: Automation) -> str:
@@ -492,6 +501,14 @@ class AutomationAdmin(OrganizationScopedAdmin):
     @admin.display(description="Firings", ordering="firings_total")
     def firing_count(self, obj: Automation) -> int:
         return getattr(obj, "firings_total", 0)
+
+    @admin.display(description="Click-through")
+    def click_report(self, obj: Automation) -> str:
+        """A link to the Click-through report of the automation's messages."""
+        return format_html(
+            '<a class="automation-click-report" href="{}">Click-through report</a>',
+            report_url(obj.config.integration_id, automation=obj.pk),
+        )
 
     @admin.display(description="Members per flow")
     def variants(self, obj: Automation) -> str:
@@ -514,6 +531,7 @@ def automations_overview(config: AscendConfig) -> list[dict[str, Any]]:
                 "url": reverse("admin:integrations_automation_change", args=[automation.pk]),
                 "flows": flows,
                 "firings": automation.firings_total,
+                "report_url": report_url(config.integration_id, automation=automation.pk),
             }
         )
     return rows
@@ -538,21 +556,73 @@ MESSAGES_LISTED = 20
 CHART_WIDTH, CHART_HEIGHT, CHART_TOP, CHART_BOTTOM = 720, 200, 16, 24
 
 
-def report_url(integration_id: int, message_id: str, url: str | None = None) -> str:
-    """The Click-through report page of one message (and URL)."""
-    query = urlencode({"message_id": message_id, **({"url": url} if url else {})})
+# The page's "Report on" choices: the query parameter each reads, and its label.
+REPORT_KINDS: dict[str, tuple[str, str]] = {
+    "message": ("message_id", "One message"),
+    "automation": ("automation", "An automation's messages"),
+    "flow": ("flow_id", "A flow's messages"),
+}
+
+
+def report_url(
+    integration_id: int,
+    message_id: str | None = None,
+    url: str | None = None,
+    *,
+    automation: int | None = None,
+    flow_id: str | None = None,
+) -> str:
+    """The Click-through report page of one message, or of an automation's or a flow's messages (and URL)."""
+    group = reports.Group.of(message_id=message_id, automation=automation, flow_id=flow_id)
+    query = urlencode({REPORT_KINDS[group.kind][0]: group.key, **({"url": url} if url else {})})
     return f"{reverse('admin:integrations_integration_click_report', args=[integration_id])}?{query}"
 
 
 def tracked_messages(config: AscendConfig) -> list[dict[str, Any]]:
-    """The latest tracked messages of the integration: id, URL count, first tracked, report link."""
+    """The latest tracked messages of the integration: id, URL count, first tracked, automation and flow, links."""
     rows = (
         TrackedLink.objects.filter(config=config)
         .values("message_id")
-        .annotate(links=Count("id"), first=Min("created_at"), last=Max("created_at"))
+        # One automation and one flow per message (the API keeps them so): Max reads it.
+        .annotate(
+            links=Count("id"),
+            first=Min("created_at"),
+            last=Max("created_at"),
+            automation_id=Max("automation"),
+            flow_id=Max("flow_id"),
+        )
         .order_by("-last", "message_id")[:MESSAGES_LISTED]
     )
-    return [{**row, "url": report_url(config.integration_id, row["message_id"])} for row in rows]
+    names = dict(config.automations.values_list("pk", "name"))
+    flows = ascend_services.flow_names(config)
+    listed = []
+    for row in rows:
+        automation_id, flow_id = row["automation_id"], row["flow_id"]
+        listed.append(
+            {
+                **row,
+                "url": report_url(config.integration_id, row["message_id"]),
+                "automation_name": names.get(automation_id, ""),
+                "automation_url": report_url(config.integration_id, automation=automation_id) if automation_id else "",
+                "flow_name": flows.get(flow_id, "") if flow_id else "",
+                "flow_url": report_url(config.integration_id, flow_id=flow_id) if flow_id else "",
+            }
+        )
+    return listed
+
+
+def tracked_flows(config: AscendConfig) -> list[tuple[str, str]]:
+    """(flow id, label) of the flows the integration's tracked messages belong to, for the report's picker."""
+    names = ascend_services.flow_names(config)
+    # order_by: TrackedLink's default ordering would make DISTINCT keep one row per link.
+    flow_ids = (
+        TrackedLink.objects.filter(config=config)
+        .exclude(flow_id="")
+        .order_by("flow_id")
+        .values_list("flow_id", flat=True)
+        .distinct()
+    )
+    return [(flow_id, f"{names[flow_id]} ({flow_id})" if names.get(flow_id) else flow_id) for flow_id in flow_ids]
 
 
 def chart(points: list[tuple[Any, int, int]]) -> dict[str, Any]:
@@ -595,14 +665,22 @@ def _percent(rate: float) -> str:
     return f"{rate * 100:.1f}%"
 
 
-def figures(report: reports.Report) -> list[dict[str, str]]:
-    """The seed's five figures as the page shows them, each with what it counts."""
+def figures(report: reports.Report, per_message: bool = True) -> list[dict[str, str]]:
+    """The seed's five figures as the page shows them, each with what it counts.
+
+    A group's report counts messages sent (a member who got two of its messages counts twice), and says so.
+    """
+    sent = (
+        f"{report.clicked} of {report.recipients} recipients clicked"
+        if per_message
+        else f"{report.clicked} of {report.recipients} messages sent were clicked"
+    )
     return [
         {
             "key": "click-through-rate",
             "label": "Click-through rate",
             "value": _percent(report.click_through_rate),
-            "detail": f"{report.clicked} of {report.recipients} recipients clicked ({report.clicks} clicks in all)",
+            "detail": f"{sent} ({report.clicks} clicks in all)",
         },
         {
             "key": "form-submissions",
@@ -614,13 +692,16 @@ def figures(report: reports.Report) -> list[dict[str, str]]:
             "key": "clicked-no-submission",
             "label": "Link clicked with no submission",
             "value": str(report.link_clicked_no_submission),
-            "detail": "members who visited the form but did not submit",
+            "detail": "members who visited the form but did not submit"
+            + ("" if per_message else " (per message sent)"),
         },
         {
             "key": "sent-no-clicks",
             "label": "Messages sent with no clicks",
             "value": str(report.messages_sent_no_clicks),
-            "detail": "recipients with no click and no submission",
+            "detail": "recipients with no click and no submission"
+            if per_message
+            else "messages sent with no click and no submission",
         },
         {
             "key": "conversion-rate",
@@ -631,8 +712,36 @@ def figures(report: reports.Report) -> list[dict[str, str]]:
     ]
 
 
+def _chosen_group(request: HttpRequest, config: AscendConfig) -> tuple[reports.Group | None, Automation | None]:
+    """The report the query asks for: `by` (message, automation or flow) and that one's parameter.
+
+    Without `by` the one parameter given decides (the links of the Ascend page give only it). An
+    automation of another integration, or a malformed id, is not found.
+    """
+    values = {kind: request.GET.get(param, "").strip() for kind, (param, _) in REPORT_KINDS.items()}
+    by = request.GET.get("by", "")
+    if by:
+        if by not in REPORT_KINDS:
+            raise Http404("Report on a message, an automation or a flow.")
+        chosen = {by: values[by]} if values[by] else {}
+    else:
+        chosen = {kind: value for kind, value in values.items() if value}
+        if len(chosen) > 1:
+            raise Http404("Report on one message, one automation or one flow.")
+    if not chosen:
+        return None, None
+    ((kind, value),) = chosen.items()
+    if kind == "automation":
+        automation = config.automations.filter(pk=int(value)).first() if value.isdigit() else None
+        if automation is None:
+            raise Http404("This integration has no such automation.")
+        return reports.Group.of(automation=automation), automation
+    return reports.Group.of(**{REPORT_KINDS[kind][0]: value}), None
+
+
 def click_report_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
-    """GET: the Click-through report of one message (`?message_id=`, optional `&url=`) of an Ascend integration.
+    """GET: the Click-through report of one message (`?message_id=`), or of the messages of one automation
+    (`?automation=`) or one flow (`?flow_id=`) of an Ascend integration, with an optional `&url=`.
 
     The integration admin's scoping decides: another organization's integration is a 404, as its page.
     """
@@ -642,31 +751,44 @@ def click_report_view(model_admin: admin.ModelAdmin, request: HttpRequest, objec
     config = AscendConfig.objects.filter(integration=integration).first()
     if config is None:
         raise Http404("This integration has no Ascend settings yet.")
-    message_id = request.GET.get("message_id", "").strip()
-    urls = reports.message_urls(config, message_id) if message_id else []
-    if message_id and not urls:
-        raise Http404("This integration tracks no links for that message.")
+    group, automation = _chosen_group(request, config)
+    urls = reports.group_urls(config, group) if group else []
+    # An automation with nothing tracked yet shows zeros; an unknown message or flow is not found.
+    if group and not urls and group.kind != "automation":
+        raise Http404(f"This integration tracks no links for that {group.kind}.")
     url = request.GET.get("url") or None
     if url is not None and url not in urls:
-        raise Http404("Not a URL of this message.")
+        raise Http404(f"Not a URL of this {group.kind if group else 'report'}.")
+    flows = tracked_flows(config)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
         "original": integration,
         "title": "Click-through report",
         "change_url": reverse("admin:integrations_integration_change", args=[integration.pk]),
-        "message_id": message_id,
+        "report_kinds": [(kind, label) for kind, (_, label) in REPORT_KINDS.items()],
+        "by": group.kind if group else request.GET.get("by", "message"),
+        "group": group,
+        "message_id": (group.message_id if group else None) or request.GET.get("message_id", "").strip(),
+        "automation": automation,
+        "automations": list(config.automations.only("pk", "name")),
+        "flow_id": (group.flow_id if group else None) or "",
+        "flow_label": dict(flows).get(group.flow_id, group.flow_id) if group and group.flow_id else "",
+        "flows": flows,
         "messages_listed": tracked_messages(config),
     }
-    if message_id:
-        bucket = reports.suggested_bucket(config, message_id, url)
-        report = reports.message_report(config, message_id, url)
+    if group:
+        bucket = reports.group_suggested_bucket(config, group, url)
+        report = reports.group_report(config, group, url)
         context.update(
             report=report,
-            figures=figures(report),
+            figures=figures(report, per_message=group.kind == "message"),
             url=url,
             urls=urls,
             bucket=bucket,
-            chart=chart(reports.clicks_over_time(config, message_id, url, bucket)),
+            chart=chart(reports.group_clicks_over_time(config, group, url, bucket)),
+            automation_change_url=reverse("admin:integrations_automation_change", args=[automation.pk])
+            if automation
+            else "",
         )
     return TemplateResponse(request, "admin/integrations/integration/click_report.html", context)

@@ -244,11 +244,15 @@ class MemberLinkSerializer(serializers.ModelSerializer):
 class TrackedLinkSerializer(serializers.ModelSerializer):
     integration = serializers.IntegerField(source="config.integration_id", read_only=True)
     url = serializers.CharField(source="destination_url", read_only=True)
+    automation = serializers.IntegerField(
+        source="automation_id", read_only=True, allow_null=True, help_text="The automation that sent the message."
+    )
+    flow_id = serializers.CharField(read_only=True, help_text="The Ascend flow of the message; empty when none.")
     links = MemberLinkSerializer(source="member_links", many=True, read_only=True)
 
     class Meta:
         model = TrackedLink
-        fields = ("id", "integration", "message_id", "url", "created_at", "links")
+        fields = ("id", "integration", "message_id", "url", "automation", "flow_id", "created_at", "links")
 
 
 class TrackedLinkCreateSerializer(serializers.Serializer):
@@ -257,6 +261,17 @@ class TrackedLinkCreateSerializer(serializers.Serializer):
     integration = serializers.IntegerField(help_text="An Ascend integration of the caller's organization.")
     message_id = serializers.CharField(max_length=200, help_text="The outgoing Ascend message's id.")
     url = serializers.URLField(max_length=2000, help_text="The Mobilize event URL (http or https).")
+    automation = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Optional: the id of the integration's automation that sends the message (Automations report).",
+    )
+    flow_id = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text="Optional: the Ascend flow the message belongs to (Flow report); one of the automation's flows.",
+    )
     phones = serializers.ListField(
         child=serializers.CharField(max_length=64),
         min_length=1,
@@ -282,13 +297,28 @@ class TrackedLinkCreateSerializer(serializers.Serializer):
         return phones
 
 
+# The report's groups: one message (the Broadcast report), an automation's or a flow's messages.
+REPORT_GROUPS = ("message_id", "automation", "flow_id")
+
+
 class ClickReportQuerySerializer(serializers.Serializer):
-    """The query of GET /api/tracked-links/report/."""
+    """The query of GET /api/tracked-links/report/: the integration and exactly one of REPORT_GROUPS."""
 
     integration = serializers.IntegerField()
-    message_id = serializers.CharField(max_length=200)
+    message_id = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    automation = serializers.IntegerField(required=False)
+    flow_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
     url = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     bucket = serializers.ChoiceField(choices=["hour", "day"], default="hour")
+
+    def validate(self, attrs: dict) -> dict:
+        chosen = [name for name in REPORT_GROUPS if attrs.get(name) not in (None, "")]
+        if len(chosen) != 1:
+            raise serializers.ValidationError(
+                "Give exactly one of message_id (one message), automation (its messages) or flow_id (its messages)"
+                + (f"; got {', '.join(chosen)}." if chosen else ".")
+            )
+        return attrs
 
 
 class ClickReportPointSerializer(serializers.Serializer):
@@ -298,14 +328,20 @@ class ClickReportPointSerializer(serializers.Serializer):
 
 
 class ClickReportSerializer(serializers.Serializer):
-    """One message's click-through report (shared/seeds/001, Step 2); rates are fractions in [0, 1]."""
+    """The click-through report of one message, or of an automation's or a flow's messages (shared/seeds/001,
+    Step 2). Counts are of messages sent (message, phone): a member who got two of the group's messages counts
+    twice. Rates are fractions in [0, 1].
+    """
 
     integration = serializers.IntegerField()
-    message_id = serializers.CharField()
-    url = serializers.CharField(allow_null=True, help_text="The URL reported on; null for all the message's URLs.")
-    urls = serializers.ListField(child=serializers.CharField(), help_text="The message's tracked URLs (the picker).")
-    recipients = serializers.IntegerField()
-    clicked = serializers.IntegerField(help_text="Recipients who clicked at least once.")
+    message_id = serializers.CharField(allow_null=True, help_text="The message reported on, or null for a group.")
+    automation = serializers.IntegerField(allow_null=True, help_text="The automation reported on, or null.")
+    flow_id = serializers.CharField(allow_null=True, help_text="The flow reported on, or null.")
+    messages = serializers.IntegerField(help_text="How many outgoing messages the report covers.")
+    url = serializers.CharField(allow_null=True, help_text="The URL reported on; null for all the group's URLs.")
+    urls = serializers.ListField(child=serializers.CharField(), help_text="The group's tracked URLs (the picker).")
+    recipients = serializers.IntegerField(help_text="Messages sent: recipients of one message, summed over a group.")
+    clicked = serializers.IntegerField(help_text="Messages sent whose link was clicked at least once.")
     clicks = serializers.IntegerField(help_text="Every click, repeat visits included.")
     click_through_rate = serializers.FloatField()
     form_submissions = serializers.IntegerField()

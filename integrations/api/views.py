@@ -10,20 +10,20 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import ClassVar
 
-from django.db import transaction
+from django.core.exceptions import ValidationError as ModelValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from integrations import services
+from integrations import ascend_services, services
 from integrations.connectors.errors import ConnectorError
 from integrations.flows.ascend import reports
 from integrations.models import (
+    Automation,
     Integration,
     IntegrationKind,
-    MemberLink,
     Membership,
     Organization,
     SyncItem,
@@ -161,7 +161,9 @@ class TrackedLinkViewSet(mixins.CreateModelMixin, OrganizationScopedViewSet):
     """Ascend tracked links: POST one per outgoing message and Mobilize URL, answered with a short URL per phone.
 
     POSTing the same message id and URL again adds the phones not linked yet (a retry or the next batch
-    of a broadcast) and answers the whole tracked link: 201 when it was new, 200 otherwise.
+    of a broadcast) and answers the whole tracked link: 201 when it was new, 200 otherwise. An optional
+    `automation` (one of the integration's) and `flow_id` tag the message for the Automations and Flow
+    reports; GET report/ reports one message, or an automation's or a flow's messages together.
     """
 
     queryset = TrackedLink.objects.select_related("config").prefetch_related("member_links")
@@ -189,14 +191,20 @@ class TrackedLinkViewSet(mixins.CreateModelMixin, OrganizationScopedViewSet):
         config = getattr(integration, "ascend", None) if integration.kind == IntegrationKind.ASCEND else None
         if config is None:
             raise ValidationError({"integration": ["Not an Ascend integration."]})
-        with transaction.atomic():
-            tracked, created = TrackedLink.objects.get_or_create(
-                config=config, message_id=data["message_id"], destination_url=data["url"]
+        automation = None
+        if data.get("automation") is not None:
+            automation = _automation_of(config, data["automation"])
+        try:
+            tracked, created = ascend_services.track_message(
+                config,
+                data["message_id"],
+                data["url"],
+                data["phones"],
+                automation=automation,
+                flow_id=data.get("flow_id", ""),
             )
-            known = set(tracked.member_links.values_list("phone", flat=True))
-            MemberLink.objects.bulk_create(
-                [MemberLink(tracked_link=tracked, phone=phone) for phone in data["phones"] if phone not in known]
-            )
+        except ModelValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
         tracked = self.queryset.get(pk=tracked.pk)
         body = serializers.TrackedLinkSerializer(tracked, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -204,15 +212,18 @@ class TrackedLinkViewSet(mixins.CreateModelMixin, OrganizationScopedViewSet):
     @extend_schema(
         parameters=[
             OpenApiParameter("integration", int, required=True, description="An Ascend integration's id."),
-            OpenApiParameter("message_id", str, required=True, description="The outgoing message's id."),
-            OpenApiParameter("url", str, description="One of the message's tracked URLs; all of them when absent."),
+            OpenApiParameter("message_id", str, description="One outgoing message (give exactly one of the three)."),
+            OpenApiParameter("automation", int, description="The messages of one of the integration's automations."),
+            OpenApiParameter("flow_id", str, description="The messages of one Ascend flow."),
+            OpenApiParameter("url", str, description="One of the group's tracked URLs; all of them when absent."),
             OpenApiParameter("bucket", str, enum=list(reports.BUCKETS), description="The series' step (hour)."),
         ],
         responses={200: serializers.ClickReportSerializer},
     )
     @action(detail=False, methods=["get"])
     def report(self, request):
-        """The seed's click-through report of one message: the five figures, its URLs and clicks over time."""
+        """The seed's click-through report of one message, or of an automation's or a flow's messages together:
+        the five figures, the URLs and clicks over time."""
         params = serializers.ClickReportQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
@@ -224,19 +235,33 @@ class TrackedLinkViewSet(mixins.CreateModelMixin, OrganizationScopedViewSet):
         config = getattr(integration, "ascend", None) if integration is not None else None
         if config is None:
             raise NotFound("No such Ascend integration.")
-        urls = reports.message_urls(config, data["message_id"])
-        if not urls:
-            raise NotFound("This integration tracks no links for that message.")
+        automation = _automation_of(config, data["automation"]) if data.get("automation") is not None else None
+        group = reports.Group.of(message_id=data.get("message_id"), automation=automation, flow_id=data.get("flow_id"))
+        urls = reports.group_urls(config, group)
+        # An automation with nothing tracked yet is a report of zeros; an unknown message or flow id is not found.
+        if not urls and group.kind != "automation":
+            raise NotFound(f"This integration tracks no links for that {group.kind}.")
         url = data.get("url") or None
         if url is not None and url not in urls:
-            raise ValidationError({"url": [f"Not a URL of this message; its URLs are: {', '.join(urls)}"]})
-        report = reports.message_report(config, data["message_id"], url)
-        series = reports.clicks_over_time(config, data["message_id"], url, data["bucket"])
+            raise ValidationError({"url": [f"Not a URL of this {group.kind}; its URLs are: {', '.join(urls)}"]})
+        report = reports.group_report(config, group, url)
+        series = reports.group_clicks_over_time(config, group, url, data["bucket"])
         body = {
             "integration": integration.pk,
-            "message_id": data["message_id"],
+            "message_id": group.message_id,
+            "automation": group.automation_id,
+            "flow_id": group.flow_id,
             **asdict(report),
             "bucket": data["bucket"],
             "series": [{"start": start, "clicks": clicks, "submissions": subs} for start, clicks, subs in series],
         }
         return Response(serializers.ClickReportSerializer(body).data)
+
+
+def _automation_of(config, automation_id: int) -> Automation:
+    """The integration's automation of that id; any other id (another integration's, another organization's)
+    is a 400, which says no more than that."""
+    automation = Automation.objects.filter(pk=automation_id, config=config).first()
+    if automation is None:
+        raise ValidationError({"automation": ["Not an automation of this integration."]})
+    return automation

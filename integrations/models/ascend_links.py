@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from .ascend import AscendConfig
+from .ascend import AscendConfig, Automation
 
 # secrets.token_urlsafe(12): 16 characters of [A-Za-z0-9_-], 96 random bits.
 CODE_BYTES = 12
@@ -26,11 +27,31 @@ def new_code() -> str:
 
 
 class TrackedLink(models.Model):
-    """One Mobilize event URL tracked in one outgoing Ascend message."""
+    """One Mobilize event URL tracked in one outgoing Ascend message.
+
+    `automation` and `flow_id` say which automation and which Ascend flow sent the message (both
+    optional): the Automations and Flow reports group the messages by them. They describe the
+    message, so every tracked link of one message carries the same ones (the API keeps it so).
+    """
 
     config = models.ForeignKey(AscendConfig, on_delete=models.CASCADE, related_name="tracked_links")
     message_id = models.CharField("outgoing message id", max_length=200, db_index=True)
     destination_url = models.URLField("Mobilize URL", max_length=2000)
+    automation = models.ForeignKey(
+        Automation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tracked_links",
+        help_text="The automation that sent the message (one of this integration's), if any.",
+    )
+    flow_id = models.CharField(
+        "Ascend flow id",
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="The Ascend flow the message belongs to, if any.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -38,6 +59,12 @@ class TrackedLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id}: {self.destination_url}"
+
+    def clean(self) -> None:
+        # An automation's report reads its tracked links by automation alone: another integration's
+        # link in it would mix two organizations' figures.
+        if self.automation_id and self.config_id and self.automation.config_id != self.config_id:
+            raise ValidationError({"automation": "Choose an automation of this Ascend integration."})
 
 
 class MemberLink(models.Model):

@@ -84,3 +84,96 @@ def test_bad_queries(api, tenant_a, ascend_a, make_integration):
     memory = make_integration(tenant_a.org, name="Not Ascend")
     assert client.get(URL, {"integration": memory.pk, "message_id": "msg-7"}).status_code == 404
     assert api().get(URL, {"integration": ascend_a.pk, "message_id": "msg-7"}).status_code in (401, 403)
+
+
+# --- Groups: an automation's or a flow's messages together ---------------------------------------------
+@pytest.fixture
+def grouped(ascend_a, make_automation):
+    """msg-7 (above) and msg-8 are Welcome's and in flow-x; msg-9 is in flow-x alone.
+
+    msg-8 (EVENT_B) to +12155550101, who also got msg-7, and +12155550106: 0101 clicks at 13:00, no
+    submission. msg-9 (EVENT_A) to +12155550107, who clicks and submits at 16:00.
+    """
+    config = ascend_a.ascend
+    welcome = make_automation(config, "Welcome", ("flow-x",))
+    TrackedLink.objects.filter(config=config, message_id="msg-7").update(automation=welcome, flow_id="flow-x")
+    eight = TrackedLink.objects.create(
+        config=config, message_id="msg-8", destination_url=EVENT_B, automation=welcome, flow_id="flow-x"
+    )
+    got_both = MemberLink.objects.create(tracked_link=eight, phone="+12155550101")
+    MemberLink.objects.create(tracked_link=eight, phone="+12155550106")
+    Click.objects.create(member_link=got_both, clicked_at=NOON.replace(hour=13))
+    nine = TrackedLink.objects.create(config=config, message_id="msg-9", destination_url=EVENT_A, flow_id="flow-x")
+    clicker = MemberLink.objects.create(tracked_link=nine, phone="+12155550107")
+    Click.objects.create(member_link=clicker, clicked_at=NOON.replace(hour=16))
+    FormSubmission.objects.create(member_link=clicker, mobilize_attendance_id=9, submitted_at=NOON.replace(hour=16))
+    return welcome
+
+
+def test_the_report_of_an_automation(api, tenant_a, ascend_a, grouped):
+    response = api(tenant_a.viewer).get(URL, {"integration": ascend_a.pk, "automation": grouped.pk})
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert (data["message_id"], data["automation"], data["flow_id"], data["messages"]) == (None, grouped.pk, None, 2)
+    assert data["urls"] == [EVENT_A, EVENT_B]
+    # msg-7: 5 sent, 2 clicked (3 clicks), 1 submitted; msg-8: 2 sent, +12155550101 clicked (a second message).
+    assert (data["recipients"], data["clicked"], data["clicks"]) == (7, 3, 4)
+    assert data["click_through_rate"] == pytest.approx(3 / 7)
+    assert (data["form_submissions"], data["clicked_and_submitted"]) == (1, 1)
+    assert data["link_clicked_no_submission"] == 2, "+12155550102 in msg-7, +12155550101 in msg-8"
+    assert data["messages_sent_no_clicks"] == 4
+    assert data["submission_conversion_rate"] == pytest.approx(1 / 3)
+    assert [(point["clicks"], point["submissions"]) for point in data["series"]] == [(2, 1), (1, 0), (1, 0)]
+
+
+def test_the_report_of_a_flow_and_of_one_of_its_urls(api, tenant_a, ascend_a, grouped):
+    client = api(tenant_a.viewer)
+    data = client.get(URL, {"integration": ascend_a.pk, "flow_id": "flow-x", "bucket": "day"}).json()
+    assert (data["flow_id"], data["automation"], data["messages"], data["recipients"]) == ("flow-x", None, 3, 8)
+    assert (data["clicked"], data["form_submissions"], data["clicked_and_submitted"]) == (4, 2, 2)
+    assert data["messages_sent_no_clicks"] == 4
+    assert [(point["clicks"], point["submissions"]) for point in data["series"]] == [(5, 2)]
+    one = client.get(URL, {"integration": ascend_a.pk, "flow_id": "flow-x", "url": EVENT_A}).json()
+    assert (one["url"], one["messages"], one["recipients"], one["clicked"]) == (EVENT_A, 2, 5, 3)
+    assert one["urls"] == [EVENT_A, EVENT_B]
+
+
+def test_the_message_report_is_unchanged_by_grouping(api, tenant_a, ascend_a, grouped):
+    data = api(tenant_a.viewer).get(URL, {"integration": ascend_a.pk, "message_id": "msg-7"}).json()
+    assert (data["message_id"], data["automation"], data["flow_id"], data["messages"]) == ("msg-7", None, None, 1)
+    assert (data["recipients"], data["clicked"], data["messages_sent_no_clicks"]) == (5, 2, 3)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"message_id": "msg-7", "flow_id": "flow-x"},
+        {"message_id": "msg-7", "automation": "AUTOMATION"},
+        {"automation": "AUTOMATION", "flow_id": "flow-x"},
+        {"message_id": "", "flow_id": " "},
+    ],
+)
+def test_exactly_one_of_message_automation_or_flow(api, tenant_a, ascend_a, grouped, query):
+    query = {name: grouped.pk if value == "AUTOMATION" else value for name, value in query.items()}
+    response = api(tenant_a.viewer).get(URL, {"integration": ascend_a.pk, **query})
+    assert response.status_code == 400
+    assert "exactly one of message_id" in response.json()["non_field_errors"][0]
+
+
+def test_group_queries_that_name_nothing(api, tenant_a, tenant_b, ascend_a, ascend_b, grouped, make_automation):
+    client = api(tenant_a.viewer)
+    theirs = make_automation(ascend_b.ascend, "Theirs")
+    refused = client.get(URL, {"integration": ascend_a.pk, "automation": theirs.pk})
+    assert refused.status_code == 400
+    assert refused.json() == {"automation": ["Not an automation of this integration."]}
+    assert client.get(URL, {"integration": ascend_b.pk, "automation": theirs.pk}).status_code == 404
+    assert api(tenant_b.viewer).get(URL, {"integration": ascend_a.pk, "automation": grouped.pk}).status_code == 404
+    assert api(tenant_b.viewer).get(URL, {"integration": ascend_b.pk, "automation": grouped.pk}).status_code == 400
+    assert client.get(URL, {"integration": ascend_a.pk, "automation": "x"}).status_code == 400
+    assert client.get(URL, {"integration": ascend_a.pk, "flow_id": "flow-nope"}).status_code == 404
+    wrong_url = client.get(URL, {"integration": ascend_a.pk, "automation": grouped.pk, "url": "https://x.example/"})
+    assert wrong_url.status_code == 400 and EVENT_B in wrong_url.json()["url"][0]
+    quiet = make_automation(ascend_a.ascend, "Quiet")
+    zeros = client.get(URL, {"integration": ascend_a.pk, "automation": quiet.pk}).json()
+    assert (zeros["messages"], zeros["recipients"], zeros["urls"], zeros["series"]) == (0, 0, [], [])
