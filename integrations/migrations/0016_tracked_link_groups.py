@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0014_ascend_nudges'),
+        ('integrations', '0015_anmc'),
     ]
 
     operations = [
