@@ -294,3 +294,24 @@ def test_a_wrong_action_network_token_fails_the_run_with_a_readable_reason_and_w
     assert run.status == SyncRun.Status.FAILED
     assert "401" in run.message and "wrong-token" not in run.message
     assert pair.writes() == 0
+
+
+def test_test_connection_reaches_both_sandboxes_and_names_each(pair):
+    from integrations.flows.registry import get_flow
+
+    said = " ".join(get_flow(pair.integration).test_connection())
+    assert "Action Network" in said and "Mobile Commons" in said
+    assert pair.writes() == 0
+
+
+def test_a_dry_run_writes_nothing_and_says_what_it_would_do(pair):
+    from sandbox.mobilecommons.setup import text_join
+
+    pair.add_person(given_name="Jo", email="jo@example.com", phone=JO_PHONE, custom_fields=opted_in())
+    text_join(pair.mc_account, CY_PHONE, pair.path, email="cy@example.com", first_name="Cy")
+    run = pair.run(dry_run=True)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.message
+    assert {item.action for item in pair.items(run)} == {SyncItem.Action.WOULD_CREATE}
+    assert pair.writes() == 0 and pair.profile(JO_PHONE) is None and pair.an_person(email="cy@example.com") is None
+    real = pair.run()
+    assert real.created == 2, "the dry run moved no watermark"
