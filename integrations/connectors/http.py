@@ -141,17 +141,25 @@ class HttpClient:
             return urljoin(self.origin, path_or_url)
         return self.base_url + path_or_url
 
-    def request(self, method: str, path_or_url: str, **kwargs: Any) -> requests.Response:
+    def request(self, method: str, path_or_url: str, *, idempotent: bool = False, **kwargs: Any) -> requests.Response:
         """Send a request with rate limiting and retries; return a 2xx/3xx response or raise ConnectorError.
 
         Typed errors say whether to retry (see `should_retry`); every attempt takes a rate-limit slot.
+        `idempotent` marks a POST that is safe to repeat after a 5xx or a timeout (an upsert by
+        natural key, a request carrying an idempotency key): it is retried like a PUT.
         """
         method = method.upper()
         url = self.url_for(path_or_url)
+
+        def retryable(exc: BaseException) -> bool:
+            if idempotent and isinstance(exc, ConnectorError) and exc.retryable:
+                return True
+            return self.should_retry(method, exc)
+
         retrying = Retrying(
             stop=stop_after_attempt(self.max_attempts),
             wait=self._wait,
-            retry=retry_if_exception(lambda exc: self.should_retry(method, exc)),
+            retry=retry_if_exception(retryable),
             before_sleep=self._before_sleep,
             reraise=True,
         )

@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -122,8 +121,6 @@ class ActionNetworkClient(HttpClient):
         # Action Network counts requests per token: the window is keyed by a digest of it (never
         # the token itself, which would sit in Redis) so that two groups do not slow each other.
         self._token_digest = hashlib.sha256(token.encode()).hexdigest()[:16] if token else "none"
-        # Whether the request in flight on this thread may be repeated although it is a POST.
-        self._in_flight = threading.local()
 
     def __repr__(self) -> str:
         return f"<ActionNetworkClient {self.base_url}>"
@@ -136,18 +133,7 @@ class ActionNetworkClient(HttpClient):
             raise AuthenticationError(
                 f"{NAME} needs an OSDI API token; none is set. Enter the token from Action Network's API & Sync page."
             )
-        previous = getattr(self._in_flight, "idempotent", False)
-        self._in_flight.idempotent = idempotent
-        try:
-            return super().request(method, path_or_url, **kwargs)
-        finally:
-            self._in_flight.idempotent = previous
-
-    def should_retry(self, method: str, exc: BaseException) -> bool:
-        """The base rule, plus: a POST marked idempotent (a signup) is retried like a PUT."""
-        if getattr(self._in_flight, "idempotent", False) and isinstance(exc, ConnectorError) and exc.retryable:
-            return True
-        return super().should_retry(method, exc)
+        return super().request(method, path_or_url, idempotent=idempotent, **kwargs)
 
     def rate_limit(self, method: str) -> tuple[str, str]:
         """One window per token for reads and writes together: Action Network's 4/s counts both."""

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -114,8 +113,6 @@ class AscendClient(HttpClient):
         if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_LIMIT:
             raise ValueError(f"page_size={page_size!r}: an Ascend page holds 1 to {MAX_LIMIT} records.")
         self.page_size = page_size
-        # Whether the request in flight on this thread may be repeated although it is a POST.
-        self._in_flight = threading.local()
 
     def __repr__(self) -> str:
         return f"<AscendClient {self.base_url}>"
@@ -134,18 +131,7 @@ class AscendClient(HttpClient):
         if idempotent is None:
             payload = kwargs.get("json")
             idempotent = isinstance(payload, Mapping) and bool(payload.get("idempotency_key"))
-        previous = getattr(self._in_flight, "idempotent", False)
-        self._in_flight.idempotent = idempotent
-        try:
-            return super().request(method, path_or_url, **kwargs)
-        finally:
-            self._in_flight.idempotent = previous
-
-    def should_retry(self, method: str, exc: BaseException) -> bool:
-        """The base rule, plus: a POST made idempotent by its key is retried like a PUT."""
-        if getattr(self._in_flight, "idempotent", False) and isinstance(exc, ConnectorError) and exc.retryable:
-            return True
-        return super().should_retry(method, exc)
+        return super().request(method, path_or_url, idempotent=idempotent, **kwargs)
 
     def prepare(self, request_kwargs: dict[str, Any]) -> None:
         """The API key as a bearer token on every attempt."""
