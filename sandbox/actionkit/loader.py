@@ -34,7 +34,7 @@ from typing import Any
 
 from django.db import transaction
 
-from sandbox.files import load_json_file
+from sandbox.files import load_json_file, required
 
 from .models import Campaign, Event, EventSignup, MailingList, Page, PageType, SignupRole
 from .resources import EVENT_TEXT_FIELDS, USER_TEXT_FIELDS, Invalid, parse_wall_time
@@ -55,16 +55,16 @@ def load(data: dict[str, Any]) -> dict[str, int]:
     for index, entry in enumerate(data.get("api_users") or []):
         if not entry.get("password"):
             continue  # a dump lists API users without their passwords
-        ensure_api_user(_required(entry, "username", f"api_users[{index}]"), entry["password"])
+        ensure_api_user(required(entry, "username", f"api_users[{index}]"), entry["password"])
         counts["API users"] += 1
     for index, entry in enumerate(data.get("lists") or []):
-        ensure_list(_required(entry, "name", f"lists[{index}]"))
+        ensure_list(required(entry, "name", f"lists[{index}]"))
         counts["lists"] += 1
     for index, entry in enumerate(data.get("campaigns") or []):
         where = f"campaigns[{index}]"
         ensure_campaign(
-            _required(entry, "name", where),
-            _required(entry, "create_page", where),
+            required(entry, "name", where),
+            required(entry, "create_page", where),
             entry.get("signup_page") or None,
             max_attendees_cap=entry.get("max_event_size"),
             default_event_size=entry.get("default_event_size"),
@@ -73,11 +73,11 @@ def load(data: dict[str, Any]) -> dict[str, int]:
         counts["campaigns"] += 1
     for index, entry in enumerate(data.get("pages") or []):
         where = f"pages[{index}]"
-        page_type = _required(entry, "type", where)
+        page_type = required(entry, "type", where)
         if page_type not in PageType.values:
             raise ValueError(f"{where}: type must be one of {', '.join(PageType.values)}.")
         page = _ensure_page(
-            _campaign(_required(entry, "campaign", where), where), entry["name"], page_type, entry.get("title", "")
+            _campaign(required(entry, "campaign", where), where), entry["name"], page_type, entry.get("title", "")
         )
         if entry.get("list") and page.list.name != entry["list"]:
             page.list = _list(entry["list"], where)
@@ -86,12 +86,12 @@ def load(data: dict[str, Any]) -> dict[str, int]:
     for index, entry in enumerate(data.get("users") or []):
         where = f"users[{index}]"
         fields = {name: entry[name] or "" for name in USER_TEXT_FIELDS if name in entry}
-        user = ensure_user(_required(entry, "email", where), **fields)
+        user = ensure_user(required(entry, "email", where), **fields)
         counts["users"] += 1
         for phone in entry.get("phones") or []:
             ensure_phone(
                 user,
-                _required(phone, "phone", f"{where}.phones"),
+                required(phone, "phone", f"{where}.phones"),
                 type=phone.get("type") or "home",
                 source=phone.get("source") or "",
             )
@@ -106,16 +106,10 @@ def load(data: dict[str, Any]) -> dict[str, int]:
         counts["signups"] += 1
     for index, entry in enumerate(data.get("subscriptions") or []):
         where = f"subscriptions[{index}]"
-        user = ensure_user(_required(entry, "email", where))
-        subscribe(user, _list(_required(entry, "list", where), where))
+        user = ensure_user(required(entry, "email", where))
+        subscribe(user, _list(required(entry, "list", where), where))
         counts["subscriptions"] += 1
     return counts
-
-
-def _required(entry: dict[str, Any], key: str, where: str) -> Any:
-    if not isinstance(entry, dict) or entry.get(key) in (None, ""):
-        raise ValueError(f"{where}: '{key}' is required.")
-    return entry[key]
 
 
 def _campaign(name: str, where: str) -> Campaign:
@@ -143,7 +137,7 @@ def _wall_time(value: Any, where: str, key: str) -> Any:
 
 def _replace_fields(owner: Any, fields: Any, where: str) -> None:
     rows = [{"name": k, "value": v} for k, v in fields.items()] if isinstance(fields, dict) else list(fields or [])
-    wanted = [(_required(row, "name", f"{where}.fields"), row.get("value") or "") for row in rows]
+    wanted = [(required(row, "name", f"{where}.fields"), row.get("value") or "") for row in rows]
     if list(owner.fields.order_by("id").values_list("name", "value")) == wanted:
         return  # unchanged: keep the rows (and their ids)
     owner.fields.all().delete()
@@ -152,7 +146,7 @@ def _replace_fields(owner: Any, fields: Any, where: str) -> None:
 
 
 def _load_event(entry: dict[str, Any], where: str) -> Event:
-    campaign = _campaign(_required(entry, "campaign", where), where)
+    campaign = _campaign(required(entry, "campaign", where), where)
     creator = ensure_user(entry["creator"]) if entry.get("creator") else None
     starts_at = _wall_time(entry.get("starts_at"), where, "starts_at")
     title = entry.get("title") or ""
@@ -174,11 +168,11 @@ def _load_event(entry: dict[str, Any], where: str) -> Event:
 
 
 def _load_signup(entry: dict[str, Any], where: str, events: dict[Any, Event]) -> None:
-    reference = _required(entry, "event", where)
+    reference = required(entry, "event", where)
     event = events.get(reference)
     if event is None:
         raise ValueError(f'{where}: event {reference!r} is not the id of an event in this file\'s "events".')
-    user = ensure_user(_required(entry, "email", where))
+    user = ensure_user(required(entry, "email", where))
     role = entry.get("role") or SignupRole.ATTENDEE
     page = Page.objects.filter(name=entry["page"]).first() if entry.get("page") else None
     signup, _ = EventSignup.objects.get_or_create(event=event, user=user, role=role)

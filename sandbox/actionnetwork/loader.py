@@ -30,7 +30,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from sandbox.files import load_json_file
+from sandbox.files import entries, load_json_file, named_account
 
 from . import resources as r
 from .models import Account, Person
@@ -50,7 +50,7 @@ def load(data: dict[str, Any]) -> dict[str, int]:
     """Load already-parsed file data; return how many of each kind were loaded."""
     counts = dict.fromkeys(("accounts", "people"), 0)
     accounts: dict[str, Account] = {}
-    for index, entry in enumerate(_entries(data, "accounts")):
+    for index, entry in enumerate(entries(data, "accounts")):
         where = f"accounts[{index}]"
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
@@ -63,7 +63,7 @@ def load(data: dict[str, Any]) -> dict[str, int]:
                 raise ValueError(f"{where}: a new group needs a 'token'.")
             accounts[name] = account
         counts["accounts"] += 1
-    for index, entry in enumerate(_entries(data, "people")):
+    for index, entry in enumerate(entries(data, "people")):
         where = f"people[{index}]"
         try:
             _load_person(entry, _account(entry, accounts, where))
@@ -73,22 +73,8 @@ def load(data: dict[str, Any]) -> dict[str, int]:
     return counts
 
 
-def _entries(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    entries = data.get(key) or []
-    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
-        raise ValueError(f'"{key}" must be a list of objects.')
-    return entries
-
-
 def _account(entry: dict[str, Any], accounts: dict[str, Account], where: str) -> Account:
-    name = entry.get("account")
-    if name is None:
-        if len(accounts) != 1:
-            raise ValueError(f"{where}: name its 'account' (the file lists {len(accounts)} groups).")
-        return next(iter(accounts.values()))
-    if name not in accounts:
-        raise ValueError(f'{where}: group {name!r} is not one of the file\'s "accounts".')
-    return accounts[name]
+    return named_account(entry, accounts, where, what="group")
 
 
 def when(value: str | None, now: datetime) -> datetime | None:

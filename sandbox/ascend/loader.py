@@ -26,7 +26,7 @@ from typing import Any
 
 from django.db import transaction
 
-from sandbox.files import load_json_file
+from sandbox.files import entries, load_json_file, named_account, required
 
 from .models import Account, GroupKind, GroupMembership, SubscriptionStatus
 from .setup import create_account, create_flow, create_group, create_member
@@ -44,9 +44,9 @@ def load(data: dict[str, Any]) -> dict[str, int]:
     """Load already-parsed file data; return how many of each kind were loaded."""
     counts = dict.fromkeys(("accounts", "flows", "groups", "members"), 0)
     accounts: dict[str, Account] = {}
-    for index, entry in enumerate(_entries(data, "accounts")):
+    for index, entry in enumerate(entries(data, "accounts")):
         where = f"accounts[{index}]"
-        name = _required(entry, "name", where)
+        name = required(entry, "name", where)
         if entry.get("api_key"):
             accounts[name] = create_account(name, entry["api_key"])
         else:
@@ -55,49 +55,27 @@ def load(data: dict[str, Any]) -> dict[str, int]:
                 raise ValueError(f"{where}: a new account needs an 'api_key'.")
             accounts[name] = account
         counts["accounts"] += 1
-    for index, entry in enumerate(_entries(data, "flows")):
+    for index, entry in enumerate(entries(data, "flows")):
         where = f"flows[{index}]"
-        create_flow(_account(entry, accounts, where), _required(entry, "name", where))
+        create_flow(named_account(entry, accounts, where), required(entry, "name", where))
         counts["flows"] += 1
-    for index, entry in enumerate(_entries(data, "groups")):
+    for index, entry in enumerate(entries(data, "groups")):
         where = f"groups[{index}]"
         kind = entry.get("kind") or GroupKind.LIST
         if kind not in GroupKind.values:
             raise ValueError(f"{where}: kind must be one of {', '.join(GroupKind.values)}.")
-        create_group(_account(entry, accounts, where), _required(entry, "name", where), kind, entry.get("external_id"))
+        create_group(
+            named_account(entry, accounts, where), required(entry, "name", where), kind, entry.get("external_id")
+        )
         counts["groups"] += 1
-    for index, entry in enumerate(_entries(data, "members")):
+    for index, entry in enumerate(entries(data, "members")):
         _load_member(entry, accounts, f"members[{index}]")
         counts["members"] += 1
     return counts
 
 
-def _entries(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    entries = data.get(key) or []
-    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
-        raise ValueError(f'"{key}" must be a list of objects.')
-    return entries
-
-
-def _required(entry: dict[str, Any], key: str, where: str) -> Any:
-    if entry.get(key) in (None, ""):
-        raise ValueError(f"{where}: '{key}' is required.")
-    return entry[key]
-
-
-def _account(entry: dict[str, Any], accounts: dict[str, Account], where: str) -> Account:
-    name = entry.get("account")
-    if name is None:
-        if len(accounts) != 1:
-            raise ValueError(f"{where}: name its 'account' (the file lists {len(accounts)} accounts).")
-        return next(iter(accounts.values()))
-    if name not in accounts:
-        raise ValueError(f'{where}: account {name!r} is not one of the file\'s "accounts".')
-    return accounts[name]
-
-
 def _load_member(entry: dict[str, Any], accounts: dict[str, Account], where: str) -> None:
-    account = _account(entry, accounts, where)
+    account = named_account(entry, accounts, where)
     status = entry.get("subscription_status") or SubscriptionStatus.SUBSCRIBED
     if status not in SubscriptionStatus.values:
         raise ValueError(f"{where}: subscription_status must be subscribed or unsubscribed.")
@@ -108,7 +86,7 @@ def _load_member(entry: dict[str, Any], accounts: dict[str, Account], where: str
         fields["opt_in_at"] = opt_in.get("at")
     try:
         member = create_member(
-            account, _required(entry, "phone", where), subscribed=status == SubscriptionStatus.SUBSCRIBED, **fields
+            account, required(entry, "phone", where), subscribed=status == SubscriptionStatus.SUBSCRIBED, **fields
         )
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None

@@ -33,7 +33,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from sandbox.files import load_json_file
+from sandbox.files import entries, load_json_file, named_account, required
 
 from . import rules
 from .models import Account, Campaign, OptInPath, Profile, Subscription, SubscriptionStatus
@@ -50,9 +50,9 @@ def load(data: dict[str, Any]) -> dict[str, int]:
     """Load already-parsed file data; return how many of each kind were loaded."""
     counts = dict.fromkeys(("accounts", "campaigns", "profiles"), 0)
     accounts: dict[str, Account] = {}
-    for index, entry in enumerate(_entries(data, "accounts")):
+    for index, entry in enumerate(entries(data, "accounts")):
         where = f"accounts[{index}]"
-        login = _required(entry, "login", where)
+        login = required(entry, "login", where)
         company_key = entry.get("company_key") or ""
         if entry.get("password"):
             account = create_account(login, entry["password"], company_key, entry.get("name") or login)
@@ -63,47 +63,23 @@ def load(data: dict[str, Any]) -> dict[str, int]:
             account = found
         accounts[account.name] = account
         counts["accounts"] += 1
-    for index, entry in enumerate(_entries(data, "campaigns")):
+    for index, entry in enumerate(entries(data, "campaigns")):
         where = f"campaigns[{index}]"
         paths = entry.get("opt_in_paths") or []
         if not isinstance(paths, list) or not all(isinstance(p, dict) and p.get("name") for p in paths):
             raise ValueError(f"{where}: 'opt_in_paths' must be a list of objects with a 'name'.")
         campaign, _ = add_campaign(
-            _account(entry, accounts, where), _required(entry, "name", where), paths=tuple(p["name"] for p in paths)
+            named_account(entry, accounts, where), required(entry, "name", where), paths=tuple(p["name"] for p in paths)
         )
         active = bool(entry.get("active", True))
         if campaign.active != active:
             campaign.active = active
             campaign.save(update_fields=["active"])
         counts["campaigns"] += 1
-    for index, entry in enumerate(_entries(data, "profiles")):
+    for index, entry in enumerate(entries(data, "profiles")):
         _load_profile(entry, accounts, f"profiles[{index}]")
         counts["profiles"] += 1
     return counts
-
-
-def _entries(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    entries = data.get(key) or []
-    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
-        raise ValueError(f'"{key}" must be a list of objects.')
-    return entries
-
-
-def _required(entry: dict[str, Any], key: str, where: str) -> Any:
-    if entry.get(key) in (None, ""):
-        raise ValueError(f"{where}: '{key}' is required.")
-    return entry[key]
-
-
-def _account(entry: dict[str, Any], accounts: dict[str, Account], where: str) -> Account:
-    name = entry.get("account")
-    if name is None:
-        if len(accounts) != 1:
-            raise ValueError(f"{where}: name its 'account' (the file lists {len(accounts)} accounts).")
-        return next(iter(accounts.values()))
-    if name not in accounts:
-        raise ValueError(f'{where}: account {name!r} is not one of the file\'s "accounts".')
-    return accounts[name]
 
 
 def _time(entry: dict[str, Any], key: str, where: str) -> datetime | None:
@@ -129,9 +105,9 @@ def _path(account: Account, campaign_name: Any, path_name: Any, where: str) -> t
 
 
 def _load_profile(entry: dict[str, Any], accounts: dict[str, Account], where: str) -> None:
-    account = _account(entry, accounts, where)
+    account = named_account(entry, accounts, where)
     try:
-        phone = phone_of(str(_required(entry, "phone_number", where)))
+        phone = phone_of(str(required(entry, "phone_number", where)))
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
     now = timezone.now()
@@ -164,12 +140,12 @@ def _load_profile(entry: dict[str, Any], accounts: dict[str, Account], where: st
         profile.opted_out_source = entry.get("opted_out_source") or profile.opted_out_source or "API"
     profile.updated_at = _time(entry, "updated_at", where) or profile.updated_at
     profile.save()
-    for index, sub in enumerate(_entries(entry, "subscriptions")):
+    for index, sub in enumerate(entries(entry, "subscriptions")):
         _load_subscription(profile, sub, f"{where}.subscriptions[{index}]")
 
 
 def _load_subscription(profile: Profile, entry: dict[str, Any], where: str) -> None:
-    campaign, path = _path(profile.account, _required(entry, "campaign", where), entry.get("opt_in_path"), where)
+    campaign, path = _path(profile.account, required(entry, "campaign", where), entry.get("opt_in_path"), where)
     status = entry.get("status") or SubscriptionStatus.ACTIVE
     if status not in SubscriptionStatus.values:
         raise ValueError(f"{where}: status must be one of {', '.join(SubscriptionStatus.values)}.")

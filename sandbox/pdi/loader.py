@@ -31,7 +31,7 @@ from typing import Any
 
 from django.db import transaction
 
-from sandbox.files import load_json_file
+from sandbox.files import entries, load_json_file, required
 
 from . import resources as r
 from .models import Calendar, Contact, ContactEmail, ContactPhone, Event, Invitation, Location
@@ -47,53 +47,40 @@ def load_file(path: str | Path) -> str:
 def load(data: dict[str, Any]) -> dict[str, int]:
     """Load already-parsed file data; return how many of each kind were loaded."""
     counts = dict.fromkeys(("API users", "calendars", "locations", "contacts", "events", "invitations"), 0)
-    for index, entry in enumerate(_entries(data, "api_users")):
+    for index, entry in enumerate(entries(data, "api_users")):
         if not entry.get("password"):
             continue  # a dump lists API users without their credentials
         where = f"api_users[{index}]"
         create_api_user(
-            _required(entry, "username", where),
+            required(entry, "username", where),
             entry["password"],
-            _required(entry, "api_token", where),
+            required(entry, "api_token", where),
             session_seconds=entry.get("session_seconds"),
         )
         counts["API users"] += 1
-    for index, entry in enumerate(_entries(data, "calendars")):
+    for index, entry in enumerate(entries(data, "calendars")):
         create_calendar(
-            _required(entry, "name", f"calendars[{index}]"),
+            required(entry, "name", f"calendars[{index}]"),
             entry.get("timeZone") or "America/New_York",
             entry.get("description") or "",
         )
         counts["calendars"] += 1
     locations: dict[Any, Location] = {}
-    for index, entry in enumerate(_entries(data, "locations")):
+    for index, entry in enumerate(entries(data, "locations")):
         locations[entry.get("id", index)] = _location(entry, f"locations[{index}]")
         counts["locations"] += 1
     contacts: dict[Any, Contact] = {}
-    for index, entry in enumerate(_entries(data, "contacts")):
+    for index, entry in enumerate(entries(data, "contacts")):
         contacts[entry.get("id", index)] = _load_contact(entry, f"contacts[{index}]")
         counts["contacts"] += 1
     events: dict[Any, Event] = {}
-    for index, entry in enumerate(_entries(data, "events")):
+    for index, entry in enumerate(entries(data, "events")):
         events[entry.get("id", index)] = _load_event(entry, f"events[{index}]", locations)
         counts["events"] += 1
-    for index, entry in enumerate(_entries(data, "invitations")):
+    for index, entry in enumerate(entries(data, "invitations")):
         _load_invitation(entry, f"invitations[{index}]", events, contacts)
         counts["invitations"] += 1
     return counts
-
-
-def _entries(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    entries = data.get(key) or []
-    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
-        raise ValueError(f'"{key}" must be a list of objects.')
-    return entries
-
-
-def _required(entry: dict[str, Any], key: str, where: str) -> Any:
-    if entry.get(key) in (None, ""):
-        raise ValueError(f"{where}: '{key}' is required.")
-    return entry[key]
 
 
 def _parse(entry: dict[str, Any], fields: list[r.Field], where: str, skip: tuple[str, ...]) -> dict[str, Any]:
@@ -137,7 +124,7 @@ def _load_contact(entry: dict[str, Any], where: str) -> Contact:
 
 
 def _load_event(entry: dict[str, Any], where: str, locations: dict[Any, Location]) -> Event:
-    name = _required(entry, "calendar", where)
+    name = required(entry, "calendar", where)
     calendar = Calendar.objects.filter(name=name).order_by("id").first()
     if calendar is None:
         raise ValueError(f"{where}: no calendar named '{name}' (list it under \"calendars\" first).")
@@ -163,10 +150,10 @@ def _load_event(entry: dict[str, Any], where: str, locations: dict[Any, Location
 def _load_invitation(
     entry: dict[str, Any], where: str, events: dict[Any, Event], contacts: dict[Any, Contact]
 ) -> Invitation:
-    event = events.get(_required(entry, "eventId", where))
+    event = events.get(required(entry, "eventId", where))
     if event is None:
         raise ValueError(f'{where}: eventId {entry["eventId"]!r} is not an id of this file\'s "events".')
-    contact = contacts.get(_required(entry, "contactId", where))
+    contact = contacts.get(required(entry, "contactId", where))
     if contact is None:
         raise ValueError(f'{where}: contactId {entry["contactId"]!r} is not an id of this file\'s "contacts".')
     fields = [f for f in r.INVITATION_FIELDS if f.name != "contactId"]
