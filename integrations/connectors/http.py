@@ -52,6 +52,12 @@ class Credential:
         """The secret itself, for the one place that sends it (a client's `prepare`)."""
         return self._value
 
+    def redact(self, text: str) -> str:
+        """`text` with this secret replaced: servers echo what they refuse, and no log or run message may
+        show it. Secrets shorter than 4 characters are left alone (they would blank ordinary words)."""
+        value = self._value
+        return text.replace(value, "[redacted]") if value and len(value) >= 4 else text
+
     def __bool__(self) -> bool:
         return bool(self._value)
 

@@ -297,8 +297,7 @@ class ActionKitClient(HttpClient):
 
     def _redact(self, text: str) -> str:
         """A server may echo what it refused; the password must not reach a log or a run message."""
-        password = self._password.reveal()
-        return text.replace(password, "[redacted]") if password and len(password) >= 4 else text
+        return self._password.redact(text)
 
     # --- paths and URIs ------------------------------------------------------------------------------
     @staticmethod

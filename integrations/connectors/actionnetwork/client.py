@@ -213,8 +213,7 @@ class ActionNetworkClient(HttpClient):
 
     def _redact(self, text: str) -> str:
         """A server may echo what it refused; the token may reach no log or run message."""
-        value = self._api_token.reveal()
-        return text.replace(value, "[redacted]") if len(value) >= 4 else text
+        return self._api_token.redact(text)
 
     # --- bodies ------------------------------------------------------------------------------------
     def _shown(self, path: str) -> str:

@@ -218,8 +218,7 @@ class AscendClient(HttpClient):
 
     def _redact(self, text: str) -> str:
         """A server may echo what it refused; the API key may reach no log or run message."""
-        value = self._api_key.reveal()
-        return text.replace(value, "[redacted]") if len(value) >= 4 else text
+        return self._api_key.redact(text)
 
     # --- bodies --------------------------------------------------------------------------------------
     def _get(self, path: str, params: Any = None) -> dict:

@@ -217,8 +217,7 @@ class MobileCommonsClient(HttpClient):
 
     def _redact(self, text: str) -> str:
         """A server may echo what it refused; the password may reach no log or run message."""
-        value = self._password.reveal()
-        return text.replace(value, "[redacted]") if len(value) >= 4 else text
+        return self._password.redact(text)
 
     # --- requests and answers ----------------------------------------------------------------------
     def call(

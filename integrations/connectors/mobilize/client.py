@@ -266,8 +266,7 @@ class MobilizeClient(HttpClient):
 
     def _redact(self, text: str) -> str:
         """Some servers echo the token they refused; it must not reach a log or a run message."""
-        key = self._api_key.reveal()
-        return text.replace(key, "[redacted]") if key and len(key) >= 4 else text
+        return self._api_key.redact(text)
 
     # --- envelope and paging -------------------------------------------------------------------
     def _envelope(self, body: Any, shown: str, expect: type) -> dict[str, Any]:
