@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 
 from .models import FaultRule
+
+
+class SecretAccountForm(forms.ModelForm):
+    """An emulated account whose secret (API key, token, password) is set, never shown.
+
+    Subclasses declare the secret as a form field named `secret_field` and set `secret_setter`, the
+    account method that stores it (hashed): a new account needs one; a blank one keeps the current.
+    """
+
+    secret_field: str = "secret"
+    secret_setter: str = "set_secret"
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk and not cleaned.get(self.secret_field):
+            label = self.fields[self.secret_field].label or self.secret_field.replace("_", " ")
+            self.add_error(self.secret_field, f"A new account needs a {label[:1].lower()}{label[1:]}.")
+        return cleaned
+
+    def save(self, commit: bool = True):
+        account = super().save(commit=False)
+        if self.cleaned_data.get(self.secret_field):
+            getattr(account, self.secret_setter)(self.cleaned_data[self.secret_field])
+        if commit:
+            account.save()
+        return account
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -9,12 +9,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from sandbox.admin import ReadOnlyAdmin
+from sandbox.admin import ReadOnlyAdmin, SecretAccountForm
 
 from .models import Account, Person
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(SecretAccountForm):
+    secret_field, secret_setter = "token", "set_token"
+
     token = forms.CharField(
         label="OSDI API token",
         required=False,
@@ -25,20 +27,6 @@ class AccountForm(forms.ModelForm):
     class Meta:
         model = Account
         fields = ["name"]
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.instance.pk and not cleaned.get("token"):
-            self.add_error("token", "A new group needs a token.")
-        return cleaned
-
-    def save(self, commit: bool = True):
-        account = super().save(commit=False)
-        if self.cleaned_data.get("token"):
-            account.set_token(self.cleaned_data["token"])
-        if commit:
-            account.save()
-        return account
 
 
 @admin.register(Account)

@@ -11,12 +11,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 
-from sandbox.admin import ReadOnlyAdmin, ReadOnlyInline
+from sandbox.admin import ReadOnlyAdmin, ReadOnlyInline, SecretAccountForm
 
 from .models import Account, Flow, FlowStart, Group, GroupMembership, Member, Message, SubscriptionStatus
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(SecretAccountForm):
+    secret_field, secret_setter = "api_key", "set_api_key"
+
     api_key = forms.CharField(
         label="API key",
         required=False,
@@ -27,20 +29,6 @@ class AccountForm(forms.ModelForm):
     class Meta:
         model = Account
         fields = ["name", "is_active"]
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.instance.pk and not cleaned.get("api_key"):
-            self.add_error("api_key", "A new account needs an API key.")
-        return cleaned
-
-    def save(self, commit: bool = True):
-        account = super().save(commit=False)
-        if self.cleaned_data.get("api_key"):
-            account.set_api_key(self.cleaned_data["api_key"])
-        if commit:
-            account.save()
-        return account
 
 
 @admin.register(Account)

@@ -12,14 +12,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 
-from sandbox.admin import ReadOnlyAdmin, ReadOnlyInline
+from sandbox.admin import ReadOnlyAdmin, ReadOnlyInline, SecretAccountForm
 
 from .models import Account, Campaign, OptInPath, Profile, Subscription, WelcomeMessage
 from .rules import profile_status
 from .setup import text_join, text_stop
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(SecretAccountForm):
+    secret_field, secret_setter = "password", "set_password"
+
     password = forms.CharField(
         required=False,
         widget=forms.PasswordInput(render_value=False),
@@ -29,20 +31,6 @@ class AccountForm(forms.ModelForm):
     class Meta:
         model = Account
         fields = ["name", "login", "company_key"]
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.instance.pk and not cleaned.get("password"):
-            self.add_error("password", "A new account needs a password.")
-        return cleaned
-
-    def save(self, commit: bool = True):
-        account = super().save(commit=False)
-        if self.cleaned_data.get("password"):
-            account.set_password(self.cleaned_data["password"])
-        if commit:
-            account.save()
-        return account
 
 
 @admin.register(Account)
