@@ -10,7 +10,9 @@ PORT ?= 8000
 # var/broker/ (logs in var/log/), in-process rate limiter, the sandbox on. The demo's syncs go
 # through the worker. Ctrl-C stops all of it.
 run: export DJANGO_DEBUG ?= 1
-# The demo's ActionKit, PDI and Ascend are local sandboxes, which have no limit: do not wait on production rates.
+# The demo's ActionKit, PDI, Ascend, Action Network and Mobile Commons are local sandboxes: do not wait
+# on production rates. Action Network's sandbox enforces Action Network's 4/second per token, so its
+# limit (SANDBOX_ACTIONNETWORK_RATE) is raised with the client's, or the client would meet 429s.
 run: export ACTIONKIT_READ_RATE ?= 100/second
 run: export ACTIONKIT_WRITE_RATE ?= 100/second
 run: export PDI_READ_RATE ?= 100/second
@@ -18,6 +20,8 @@ run: export PDI_WRITE_RATE ?= 100/second
 run: export ASCEND_READ_RATE ?= 100/second
 run: export ASCEND_WRITE_RATE ?= 100/second
 run: export MOBILECOMMONS_RATE ?= 100/second
+run: export ACTIONNETWORK_RATE ?= 100/second
+run: export SANDBOX_ACTIONNETWORK_RATE ?= 100/second
 run: setup .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py run_embedded --demo --address $(HOST):$(PORT)

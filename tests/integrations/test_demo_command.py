@@ -1,11 +1,13 @@
 """`manage.py demo`: serves the project, loads the sandbox demo data, sets up and syncs the demo, idempotently.
 
 The slowest test here: it runs the demo twice, as `make run` would on a first and a second start.
-The demo's integrations: the Mobilize mirror, ActionKit CRM and distributed send, PDI and Ascend SMS.
+The demo's integrations: the Mobilize mirror, ActionKit CRM and distributed send, PDI, Ascend SMS and
+the Action Network <-> Mobile Commons pair.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 from io import StringIO
@@ -20,9 +22,11 @@ from integrations.flows.ascend.mapping import IGNORED_UNSUBSCRIBED, mobile_phone
 from integrations.models import (
     ActionKitConfig,
     ActionKitConnection,
+    AnMcConfig,
     AutomationFiring,
     Integration,
     IntegrationKind,
+    McOptInPath,
     Membership,
     MirrorRecord,
     Organization,
@@ -33,6 +37,7 @@ from integrations.models import (
     SyncItem,
     SyncRun,
 )
+from integrations.models.anmc import PULL_STREAM, PUSH_STREAM
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,6 +57,19 @@ BEN_EMAIL = "ben.smith502@example.com"
 DEV_PHONE, ELENA_PHONE = "+12155550103", "+12155550104"
 # The events the demo syncs to Ascend: the kickoff canvass and the voter registration drive.
 ASCEND_EVENTS = {10001, 10008}
+ANMC = "Action Network <-> Mobile Commons"
+# The Action Network sandbox's demo group (sandbox/actionnetwork/fixtures/demo.json), by given name: uuid, phone.
+AN_PEOPLE = {
+    "Ana": ("3f1c2a90-6a55-4f0e-9d61-0a1b2c3d4e01", "12025550101"),  # opted in; her number has a profile already
+    "Ben": ("3f1c2a90-6a55-4f0e-9d61-0a1b2c3d4e02", "12025550102"),  # not opted in
+    "Cara": ("3f1c2a90-6a55-4f0e-9d61-0a1b2c3d4e03", ""),  # opted in, no phone
+    "Eve": ("3f1c2a90-6a55-4f0e-9d61-0a1b2c3d4e05", "12025550105"),  # opted in, no email
+    "Finn": ("3f1c2a90-6a55-4f0e-9d61-0a1b2c3d4e06", "12025550106"),  # opted in, phone unsubscribed in AN
+    "Hal": ("3f1c2a90-6a55-4f0e-9d61-0a1b2c3d4e08", "12025550108"),  # opted in ("yes")
+    "Lee": ("3f1c2a90-6a55-4f0e-9d61-0a1b2c3d4e09", "12025550143"),  # opted in; texts STOP in Mobile Commons
+}
+# The Mobile Commons sandbox's demo JOINs (sandbox/mobilecommons/fixtures/demo.json): Maya has an email, Sam none.
+MAYA_PHONE, SAM_PHONE = "12025550141", "12025550142"
 
 
 def free_port() -> int:
@@ -70,7 +88,9 @@ def snapshot() -> dict[str, list]:
     """The demo's objects by primary key, and what the ActionKit sandbox holds."""
     from sandbox.actionkit.models import ApiUser, Campaign, Event, EventSignup, Page
     from sandbox.actionkit.models import User as AkUser
+    from sandbox.actionnetwork import models as an
     from sandbox.ascend import models as ascend
+    from sandbox.mobilecommons import models as mc
     from sandbox.pdi import models as pdi
 
     return {
@@ -104,6 +124,20 @@ def snapshot() -> dict[str, list]:
         "ascend_in_groups": list(ascend.GroupMembership.objects.order_by("pk").values_list("pk", "group_id")),
         "ascend_flow_starts": list(ascend.FlowStart.objects.order_by("pk").values_list("pk", "flow__name", "phone")),
         "ascend_firings": list(AutomationFiring.objects.order_by("pk").values_list("pk", "flow_id", "phone", "state")),
+        "anmc_configs": list(
+            AnMcConfig.objects.values_list("pk", "integration_id", "default_opt_in_path_id", "active", "activated_at")
+        ),
+        "anmc_paths": list(McOptInPath.objects.order_by("pk").values_list("pk", "mc_id", "name")),
+        "an_people": list(
+            an.Person.objects.order_by("pk").values_list(
+                "pk", "uuid", "email", "phone", "phone_status", "custom_fields", "modified_date"
+            )
+        ),
+        "mc_profiles": list(
+            mc.Profile.objects.order_by("pk").values_list("pk", "phone_number", "custom_columns", "updated_at")
+        ),
+        "mc_subscriptions": list(mc.Subscription.objects.order_by("pk").values_list("pk", "status", "opt_in_path_id")),
+        "mc_welcomes": list(mc.WelcomeMessage.objects.order_by("pk").values_list("pk", "phone")),
     }
 
 
@@ -121,6 +155,24 @@ def count_pdi_writes(monkeypatch) -> list[str]:
         return original(self, method, path_or_url, **kwargs)
 
     monkeypatch.setattr(PdiClient, "request", counting)
+    return writes
+
+
+def count_anmc_writes(monkeypatch) -> list[str]:
+    """From now on, every request an Action Network or Mobile Commons client sends other than a GET."""
+    from integrations.connectors.actionnetwork import ActionNetworkClient
+    from integrations.connectors.mobilecommons import MobileCommonsClient
+
+    writes: list[str] = []
+    for client in (ActionNetworkClient, MobileCommonsClient):
+        original = client.request
+
+        def counting(self, method, path_or_url, *, _original=original, **kwargs):
+            if method.upper() != "GET":
+                writes.append(f"{method.upper()} {path_or_url.split('/sandbox/')[-1]}")
+            return _original(self, method, path_or_url, **kwargs)
+
+        monkeypatch.setattr(client, "request", counting)
     return writes
 
 
@@ -151,6 +203,7 @@ def test_demo_sets_up_and_syncs_the_demo_organization_and_a_second_run_changes_n
         "ActionKit distributed send": "Succeeded",
         "PDI": "Succeeded",
         "Ascend SMS": "Succeeded",
+        ANMC: "Succeeded",
     }
     assert "Loaded PDI sandbox data from demo.json: 1 API users, 4 calendars" in output
     assert f"Admin: http://{address}/admin/" in output
@@ -177,6 +230,7 @@ def test_demo_sets_up_and_syncs_the_demo_organization_and_a_second_run_changes_n
         "ActionKit distributed send": IntegrationKind.ACTIONKIT_DISTRIBUTED_SEND,
         "PDI": IntegrationKind.PDI,
         "Ascend SMS": IntegrationKind.ASCEND,
+        ANMC: IntegrationKind.ACTIONNETWORK_MOBILECOMMONS,
     }
     connection = ActionKitConnection.objects.get(organization=organization)
     assert connection.base_url == f"http://{address}/sandbox/actionkit"
@@ -187,6 +241,8 @@ def test_demo_sets_up_and_syncs_the_demo_organization_and_a_second_run_changes_n
     assert mirror.schedule is None, "the mirror refreshes on the mirror's own tick"
     [refresh] = mirror.runs.all()
     for integration in integrations.values():
+        if integration.name == ANMC:
+            continue  # reads no Mobilize: check_anmc
         if integration != mirror:
             assert integration.schedule is not None and integration.schedule.task == "integrations.run_integration"
         [run] = integration.runs.all()
@@ -202,6 +258,7 @@ def test_demo_sets_up_and_syncs_the_demo_organization_and_a_second_run_changes_n
 
     check_pdi(integrations["PDI"], address, output)
     check_ascend(integrations["Ascend SMS"], address, output)
+    check_anmc(integrations[ANMC], address, output)
 
     # A person changes the mapping in the admin: Meeting unmapped, Fundraiser mapped. The demo keeps it.
     config = integrations["PDI"].pdi
@@ -211,17 +268,28 @@ def test_demo_sets_up_and_syncs_the_demo_organization_and_a_second_run_changes_n
     changed = mapping_table(config)
 
     pdi_writes = count_pdi_writes(monkeypatch)
+    anmc_writes = count_anmc_writes(monkeypatch)
     again = demo(address)
     assert set(summaries(again).values()) == {"Succeeded"}
     assert pdi_writes == [], "the second demo wrote nothing to PDI (logging in aside)"
+    assert anmc_writes == [], "the second demo wrote nothing to Action Network or Mobile Commons"
     assert snapshot() == first, "the second demo made no new object anywhere"
     assert mapping_table(config) == changed, "a mapping a person changed survives the next make run"
     assert "the calendar mapping is kept as it is" in again
     assert "Ascend: the synced events, field rules and automations are kept as they are (2 events synced)" in again
+    assert f"{ANMC}: kept active as it is" in again
+    assert again.count("the demo account is kept as the syncs left it") == 2, "both sandboxes: loaded once"
     for integration in integrations.values():
-        latest = integration.runs.order_by("-pk").first()
-        assert integration.runs.count() == 2
-        assert (latest.status, latest.created, latest.updated, latest.failed) == (SyncRun.Status.SUCCEEDED, 0, 0, 0)
+        # The pair runs twice a demo: one pull, one push.
+        runs = 4 if integration.name == ANMC else 2
+        assert integration.runs.count() == runs
+        for latest in integration.runs.order_by("-pk")[: runs // 2]:
+            assert (latest.status, latest.created, latest.updated, latest.failed) == (
+                SyncRun.Status.SUCCEEDED,
+                0,
+                0,
+                0,
+            )
 
 
 def check_pdi(integration: Integration, address: str, output: str) -> None:
@@ -377,3 +445,94 @@ def check_ascend(integration: Integration, address: str, output: str) -> None:
         'Ascend flows started so far: Welcome: "Welcome to the event" to 1; Sorry: "Sorry you can\'t make it" to 0; '
         'Reminder A/B: "Reminder A" to 2, "Reminder B" to 1'
     ) in output
+
+
+def check_anmc(integration: Integration, address: str, output: str) -> None:
+    """The demo's Action Network <-> Mobile Commons pair: configured, active, and its pull and push in the sandboxes."""
+    from sandbox.actionnetwork.models import Person
+    from sandbox.mobilecommons.models import Profile, WelcomeMessage
+
+    config = integration.anmc
+    assert config.an_base_url == f"http://{address}/sandbox/actionnetwork/api/v2/"
+    assert config.mc_base_url == f"http://{address}/sandbox/mobilecommons/api/"
+    assert config.an_api_token == "sandbox-actionnetwork-token" and "sandbox-actionnetwork-token" not in output
+    assert (config.mc_login, config.mc_company_key) == ("mc@example.org", "")
+    assert config.mc_password and "mc-sandbox-password" not in output
+    assert (config.opt_in_field, config.source_code) == ("mobile_opt_in", "Mobile Commons")
+    # The opt-in paths read through Refresh opt-in paths; the sync's path the default.
+    assert sorted(config.opt_in_paths.values_list("name", flat=True)) == ["Action Network sync", "Website"]
+    assert config.default_opt_in_path.name == "Action Network sync"
+    assert "Refresh opt-in paths: Mobile Commons lists 2 opt-in paths in active campaigns." in output
+    # Active: its two schedules, the integration's own none.
+    assert config.active and config.activated_at is not None and f"{ANMC}: Active." in output
+    assert integration.schedule is None
+    assert config.pull_schedule.enabled and config.push_schedule.enabled
+    assert json.loads(config.pull_schedule.kwargs)["stream_names"] == [PULL_STREAM]
+    assert json.loads(config.push_schedule.kwargs)["stream_names"] == [PUSH_STREAM]
+
+    # One pull, then one push: two runs of the worker, one stream each.
+    pull, push = integration.runs.order_by("pk")
+    for run, stream in ((pull, PULL_STREAM), (push, PUSH_STREAM)):
+        assert (run.status, run.trigger, run.failed) == (SyncRun.Status.SUCCEEDED, SyncRun.Trigger.COMMAND, 0)
+        assert list(run.streams) == [stream]
+        assert f"Run #{run.pk} of {ANMC} (Demo Campaign): Succeeded" in output
+    assert push.started_at >= pull.finished_at, "the push after the pull"
+    ascend = Integration.objects.get(organization=integration.organization, name="Ascend SMS").runs.get()
+    assert output.index(f"Run #{pull.pk} of {ANMC}") > output.index(f"Run #{ascend.pk} of Ascend SMS"), "last"
+
+    def outcome(run: SyncRun, source_id: str) -> SyncItem:
+        return run.items.get(source_id=source_id)
+
+    uuid = {name: person_uuid for name, (person_uuid, _) in AN_PEOPLE.items()}
+    phone = {name: number for name, (_, number) in AN_PEOPLE.items()}
+    profiles = {p.phone_number: p for p in Profile.objects.all()}
+    welcomed = sorted(WelcomeMessage.objects.values_list("phone", "opt_in_path__name"))
+
+    # The pull: the people changed in the past 48 hours (Lee changed weeks ago).
+    assert (pull.fetched, pull.created, pull.updated, pull.skipped) == (6, 4, 1, 1)
+    for name in ("Ben", "Eve", "Finn", "Hal"):
+        assert outcome(pull, uuid[name]).action == SyncItem.Action.CREATED
+        assert profiles[phone[name]].constituent_id == uuid[name]
+    # Ana's number had a profile (the website, before any sync): matched by phone, given her id, no second Welcome.
+    assert outcome(pull, uuid["Ana"]).action == SyncItem.Action.UPDATED
+    ana = profiles[phone["Ana"]]
+    assert (ana.constituent_id, ana.last_name, ana.subscriptions.get().opt_in_path.name) == (
+        uuid["Ana"],
+        "Alvarez",
+        "Website",
+    )
+    # Eve and Hal opted in: subscribed through the default path, with its Welcome; Ben (not opted in) and
+    # Finn (phone unsubscribed in Action Network) have profiles without a subscription.
+    assert welcomed == [(phone["Eve"], "Action Network sync"), (phone["Hal"], "Action Network sync")]
+    for name in ("Eve", "Hal"):
+        assert profiles[phone[name]].subscriptions.get(status="Active").opt_in_path.name == "Action Network sync"
+    for name in ("Ben", "Finn"):
+        assert not profiles[phone[name]].subscriptions.exists()
+    cara = outcome(pull, uuid["Cara"])
+    assert cara.action == SyncItem.Action.SKIPPED and cara.error.startswith("No mobile number")
+    assert f"skipped pull_people {uuid['Cara']} cara.chen@example.com: {cara.error}" in output
+
+    # The push: Maya's JOIN is an Action Network person now; Sam's (no email) is skipped; Lee's STOP reached him.
+    assert (push.created, push.updated, push.skipped) == (1, 1, 1)
+    maya = Person.objects.get(email="maya.patel@example.org")
+    assert (maya.given_name, maya.family_name, maya.phone, maya.phone_status) == (
+        "Maya",
+        "Patel",
+        MAYA_PHONE,
+        "subscribed",
+    )
+    assert (maya.custom_fields["mobile_opt_in"], maya.source) == ("true", "Mobile Commons")
+    assert profiles[MAYA_PHONE].constituent_id == str(maya.uuid), "her Action Network id went back to the profile"
+    maya_item = outcome(push, str(profiles[MAYA_PHONE].pk))
+    assert (maya_item.action, maya_item.destination_id) == (SyncItem.Action.CREATED, str(maya.uuid))
+    assert f"created push_subscriptions maya.patel@example.org -> actionnetwork.person {maya.uuid}" in output
+    sam = outcome(push, str(profiles[SAM_PHONE].pk))
+    assert sam.action == SyncItem.Action.SKIPPED and "without an email address" in sam.error
+    assert not Person.objects.filter(phone=SAM_PHONE).exists()
+    lee = Person.objects.get(uuid=uuid["Lee"])
+    assert (lee.custom_fields["mobile_opt_in"], lee.phone_status, lee.phone) == ("false", "unsubscribed", phone["Lee"])
+    assert outcome(push, str(profiles[phone["Lee"]].pk)).action == SyncItem.Action.UPDATED
+    # The pull's own subscriptions came back to the push as nothing new; nobody is in Action Network twice.
+    assert push.unchanged == 2 and Person.objects.count() == 10
+    assert "Mobile Commons Welcome messages so far: 2" in output
+    assert "mobile_opt_in false and the phone unsubscribed: Lee Chen" in output

@@ -164,10 +164,10 @@ def test_a_dump_loads_back_into_an_emptied_group(written):
 def test_the_demo_group_has_opted_in_not_opted_in_phoneless_recent_and_old_people(db):
     with time_machine.travel(T0, tick=False):
         summary = run("sandbox_load", "actionnetwork", str(DEMO_FILE))
-    assert "Loaded Action Network sandbox data from demo.json: 1 accounts, 8 people." in summary
+    assert "Loaded Action Network sandbox data from demo.json: 1 accounts, 9 people." in summary
     an = ActionNetwork(token="sandbox-actionnetwork-token")
     everyone = embedded(an.people())
-    assert len(everyone) == 8
+    assert len(everyone) == 9
     recent = embedded(an.people(filter="modified_date gt '2026-11-29T09:00:00Z'"))  # the nightly 48 hours
     by_name = {p["given_name"]: p for p in recent}
     assert sorted(by_name) == ["Ana", "Ben", "Cara", "Eve", "Finn", "Hal"]
@@ -181,6 +181,11 @@ def test_the_demo_group_has_opted_in_not_opted_in_phoneless_recent_and_old_peopl
     assert by_name["Finn"]["phone_numbers"][0]["status"] == "unsubscribed"
     assert by_name["Ben"]["custom_fields"] == {"mobile_opt_in": "false"}
     assert by_name["Ana"]["modified_date"] == "2026-12-01T06:00:00Z"  # "-3h" when loaded
+    # Lee Chen, opted in, is the Mobile Commons demo's Lee (sandbox/mobilecommons/fixtures/demo.json), who texts STOP.
+    [lee] = [p for p in everyone if p["given_name"] == "Lee"]
+    assert lee["identifiers"] == ["action_network:3f1c2a90-6a55-4f0e-9d61-0a1b2c3d4e09"]
+    assert lee["custom_fields"] == {"mobile_opt_in": "true"}
+    assert [p["number"] for p in lee["phone_numbers"]] == ["12025550143"]
 
 
 def test_loading_the_demo_twice_at_the_same_moment_changes_nothing(db):

@@ -35,6 +35,8 @@ pytestmark = pytest.mark.django_db
 DEMO_FILE = Path(django_settings.BASE_DIR) / "sandbox" / "mobilecommons" / "fixtures" / "demo.json"
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 JO = "12025550123"
+LOADED = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+LEE_UUID = "3f1c2a90-6a55-4f0e-9d61-0a1b2c3d4e09"
 
 
 @pytest.fixture(autouse=True)
@@ -213,7 +215,9 @@ def test_a_dump_loads_back_into_an_emptied_company(written):
 
 
 def test_the_demo_makes_the_company_its_paths_and_four_profiles(db):
-    assert "Loaded Mobile Commons sandbox data" in run("sandbox_load", "mobilecommons", str(DEMO_FILE))
+    with time_machine.travel(LOADED, tick=False):
+        assert "Loaded Mobile Commons sandbox data" in run("sandbox_load", "mobilecommons", str(DEMO_FILE))
+    loaded_at = "2026-12-07 09:00:00 UTC"
     mc = Mc("mc@example.org", "mc-sandbox-password")
     campaign = xml_of(mc.get("campaigns", {"include_opt_in_paths": "1"})).find("campaigns/campaign")
     assert campaign.findtext("name") == "Main"
@@ -228,15 +232,18 @@ def test_the_demo_makes_the_company_its_paths_and_four_profiles(db):
     assert seen == {
         "12025550141": ("Active Subscriber", "maya.patel@example.org", {}),
         "12025550142": ("Active Subscriber", "", {}),
-        "12025550143": ("Opted-Out", "lee.chen@example.org", {}),
-        "12025550144": (
-            "Active Subscriber",
-            "ana.ruiz@example.org",
-            {"constituent_id": "d91b4b2e-ae0e-4cd3-9ed7-d0ec501b0bc3"},
-        ),
+        # Lee Chen is the Action Network demo group's Lee (sandbox/actionnetwork/fixtures/demo.json).
+        "12025550143": ("Opted-Out", "lee.chen@example.org", {"constituent_id": LEE_UUID}),
+        # Ana Alvarez's number, from the website before any sync: no Action Network id yet.
+        "12025550101": ("Active Subscriber", "ana.alvarez@example.com", {}),
     }
-    maya = next(p for p in profiles if p.findtext("phone_number") == "12025550141")
-    assert maya.find("source").get("type") == "Keyword"
+    by_phone = {p.findtext("phone_number"): p for p in profiles}
+    assert by_phone["12025550141"].find("source").get("type") == "Keyword"
+    # The JOINs and the STOP are new (a push sees them); Ana's profile is history.
+    assert by_phone["12025550101"].findtext("updated_at") == "2026-11-02 15:00:00 UTC"
+    for phone in ("12025550141", "12025550142", "12025550143"):
+        assert by_phone[phone].findtext("updated_at") == loaded_at
+    assert by_phone["12025550143"].findtext("opted_out_at") == loaded_at
     # Lee texted STOP: a pull through the sync's path never resubscribes him.
     sync_id = campaign.find("opt_in_paths/opt_in_path").get("id")
     lee = profile_of(mc.post("profile_update", {"phone_number": "12025550143", "opt_in_path_id": sync_id}))

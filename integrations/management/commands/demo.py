@@ -1,8 +1,9 @@
 """`make run`'s setup: a demo organization on the sandbox, its integrations, one sync of each.
 
 The integrations: the organization's Mobilize mirror, two ActionKit integrations, one PDI
-integration and one Ascend integration, all on the built-in sandboxes. The organization's Mobilize
-mirror is refreshed first (it is what reads Mobilize), then the other integrations run. The syncs
+integration, one Ascend integration and the Action Network <-> Mobile Commons pair, all on the
+built-in sandboxes. The organization's Mobilize mirror is refreshed first (it is what reads
+Mobilize), then the other integrations run; the pair, which reads no Mobilize, runs last. The syncs
 go through the Celery worker, as Sync now does in production (`make run` starts the worker first;
 with eager tasks, as in the tests, they run in this process). A refresh that changed the mirror already queues the
 other integrations (fan-out); those are waited for, not queued twice. Idempotent: running it
@@ -37,6 +38,27 @@ The two events' `synced_at` is set to their earliest signup's `created_date`, no
 stands for "these events were synced when they were created". The flow imports only submissions
 from up to 15 minutes before an event was synced, and the demo's Mobilize signups are older than
 any `make run`, so synced now they would all be skipped as submitted before the sync.
+
+Action Network <-> Mobile Commons: the two sandboxes' demo accounts are loaded
+(sandbox/actionnetwork/fixtures/demo.json and sandbox/mobilecommons/fixtures/demo.json, made to
+go together), each only while the sandbox lacks it: loading the Action Network group again would
+put back what the push changed there (Lee Chen's opt-in). The integration "Action Network <->
+Mobile Commons" is configured through anmc_services as the admin does: both sandboxes' base URLs
+and credentials (set again on every run), the opt-in field `mobile_opt_in` and the source code's
+default (set once), Refresh opt-in paths over HTTP, the path "Action Network sync" as the default
+web path while none is chosen, and Activate on first setup only (a person's Deactivate survives).
+Then one pull and one push run, as two runs limited to one stream each, one after the other (as
+the pair's two schedules run them). The pull: Ana Alvarez's number already has a profile (matched
+by phone, given her Action Network id; subscribed already, so no second Welcome), Eve and Hal get
+subscribed profiles with the Welcome of "Action Network sync", Ben (not opted in) and Finn (his
+phone unsubscribed in Action Network) profiles without a subscription, Cara (no phone) is skipped.
+The push: Maya's JOIN becomes an Action Network person, Sam's (no email) is skipped, Lee's STOP
+sets his `mobile_opt_in` false; the pull's own subscriptions come back as unchanged.
+
+The pair is activated as of the moment the demo began, not of the call: the first push reads the
+opt-ins and opt-outs since activation, and the Mobile Commons demo's JOINs and STOP happen when its
+file is loaded, a moment before. As with Ascend's `synced_at`, it stands for "activated before
+these people texted in". Whole seconds, as Mobile Commons writes its times.
 """
 
 from __future__ import annotations
@@ -55,7 +77,7 @@ from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
 from django.utils import timezone
 
-from integrations import ascend_services, pdi_services
+from integrations import anmc_services, ascend_services, pdi_services
 from integrations.connectors.errors import ConnectorError
 from integrations.mirror.refresh import ensure_mirror_integration
 from integrations.models import (
@@ -76,6 +98,7 @@ from integrations.models import (
     SyncItem,
     SyncRun,
 )
+from integrations.models.anmc import PULL_STREAM, PUSH_STREAM, AnMcConfig
 from integrations.models.ascend import CUSTOM_PREFIX, Activity, SyncOption
 from integrations.models.pdi import event_type_label
 from integrations.reporting import run_summary
@@ -125,8 +148,21 @@ DEMO_ASCEND_AUTOMATIONS = (
     ("Sorry", 10001, Activity.CANCELS, ("Sorry you can't make it",)),
     ("Reminder A/B", 10008, Activity.REGISTERS, ("Reminder A", "Reminder B")),
 )
+DEMO_ANMC_NAME = "Action Network <-> Mobile Commons"
+DEMO_ACTIONNETWORK_FIXTURE = ("sandbox", "actionnetwork", "fixtures", "demo.json")
+DEMO_MOBILECOMMONS_FIXTURE = ("sandbox", "mobilecommons", "fixtures", "demo.json")
+# The credentials of the two sandboxes' demo accounts (the fixtures above): the Action Network
+# group's OSDI API token; the Mobile Commons login and password (no company key).
+DEMO_ACTIONNETWORK_TOKEN = "sandbox-actionnetwork-token"
+DEMO_MOBILECOMMONS_USER = ("mc@example.org", "mc-sandbox-password")
+# The Action Network demo group's checkbox field of a Mobile Commons subscriber.
+DEMO_OPT_IN_FIELD = "mobile_opt_in"
+# The Mobile Commons demo's web opt-in path the pull subscribes new numbers through.
+DEMO_OPT_IN_PATH = "Action Network sync"
 # How many of a run's skipped items the demo prints (the run page lists them all).
 SHOWN_SKIPS = 5
+# How many of a run's created, updated and matched items the demo prints.
+SHOWN_WRITES = 10
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -171,9 +207,12 @@ class Command(BaseCommand):
 
         host, _, port = address.rpartition(":")
         sandbox_url = f"http://{address}/sandbox"
+        # Before the Mobile Commons demo is loaded: the pair counts as activated then (module docstring).
+        began = timezone.now().replace(microsecond=0)
         self.stdout.write(load_file(Path(settings.BASE_DIR) / "sandbox" / "fixtures" / "mobilize_demo.json"))
         self.stdout.write(load_pdi_file(Path(settings.BASE_DIR).joinpath(*DEMO_PDI_FIXTURE)))
         self.stdout.write(load_ascend_file(Path(settings.BASE_DIR).joinpath(*DEMO_ASCEND_FIXTURE)))
+        self._load_anmc_sandboxes()
 
         organization, _ = Organization.objects.update_or_create(
             mobilize_id=DEMO_ORG_ID,
@@ -188,6 +227,7 @@ class Command(BaseCommand):
         integrations = self._integrations(organization, f"{sandbox_url}/actionkit")
         pdi = self._pdi(organization, f"{sandbox_url}/pdi")
         ascend = self._ascend(organization, f"{sandbox_url}/ascend")
+        anmc = self._anmc(organization, sandbox_url)
 
         self._require_worker()  # before asking the sandboxes anything
         # `make run` raises ACTIONKIT_*_RATE and PDI_*_RATE for the local sandboxes (see the Makefile).
@@ -195,6 +235,7 @@ class Command(BaseCommand):
             # Before any run is queued, so the PDI and Ascend runs see the mapping and the setup.
             self._map_pdi_calendars(pdi)
             self._set_up_ascend(ascend)
+            self._set_up_anmc(anmc, activated_at=began)
             for run in self._sync_mirror_then(mirror, [*integrations, pdi, ascend], wait):
                 self.stdout.write(run_summary(run))
                 if run.integration_id == pdi.pk and (skipped := self._skipped(run)):
@@ -205,6 +246,13 @@ class Command(BaseCommand):
                     if skipped := self._skipped(run, first_stream="members"):
                         self.stdout.write(skipped)
                     self.stdout.write(self._ascend_starts(ascend))
+            for run in self._sync_pair(anmc, wait):
+                self.stdout.write(run_summary(run))
+                if written := self._written(run):
+                    self.stdout.write(written)
+                if skipped := self._skipped(run):
+                    self.stdout.write(skipped)
+            self.stdout.write(self._anmc_outcome())
 
         self.stdout.write(
             self.style.SUCCESS(f"\nAdmin: http://{address}/admin/")
@@ -250,6 +298,24 @@ class Command(BaseCommand):
             f"integrations; queued {queued} more; waiting for the worker."
         )
         return runs + self._wait(integrations, before, deadline)
+
+    def _sync_pair(self, integration: Integration, wait: float) -> list[SyncRun]:
+        """One pull, then one push of the pair: two runs, each limited to its stream, the push queued once
+        the pull finished (as the pair's two schedules run them, never both at once)."""
+        deadline = time.monotonic() + wait
+        runs = []
+        for stream in (PULL_STREAM, PUSH_STREAM):
+            before = {
+                integration.pk: SyncRun.objects.filter(integration=integration)
+                .order_by("-pk")
+                .values_list("pk", flat=True)
+                .first()
+                or 0
+            }
+            trigger_sync(integration, trigger=SyncRun.Trigger.COMMAND, stream_names=[stream])
+            self.stdout.write(f"Queued {integration.name}: {stream}; waiting for the worker.")
+            runs += self._wait([integration], before, deadline)
+        return runs
 
     def _require_worker(self) -> None:
         """Stop with a readable error when no Celery worker would run the demo's syncs (eager tasks need none)."""
@@ -484,3 +550,128 @@ class Command(BaseCommand):
             text = ", ".join(f'"{names.get(str(flow), flow)}" to {count}' for flow, count in counts)
             parts.append(f"{automation.name}: {text}")
         return "  Ascend flows started so far: " + "; ".join(parts)
+
+    def _written(self, run: SyncRun) -> str:
+        """What a run created, updated and matched, one line each (the run page lists them all); "" if nothing."""
+        actions = [SyncItem.Action.CREATED, SyncItem.Action.UPDATED, SyncItem.Action.MATCHED]
+        written = run.items.filter(action__in=actions).order_by("pk")
+        count = written.count()
+        lines = [
+            f"  {item.action} {item.stream} {item.label or item.source_id} -> {item.destination_type} "
+            f"{item.destination_id}"
+            for item in written[:SHOWN_WRITES]
+        ]
+        if count > SHOWN_WRITES:
+            lines.append(f"  ... and {count - SHOWN_WRITES} more on the run's page")
+        return "\n".join(lines)
+
+    def _load_anmc_sandboxes(self) -> None:
+        """Load the Action Network and Mobile Commons demo accounts, each only while its sandbox lacks it.
+
+        Loaded again, the Action Network group would get back what the push changed (its file sets
+        every field it lists), and the syncs would then disagree with their own earlier runs.
+        """
+        from sandbox.actionnetwork.loader import load_file as load_actionnetwork_file
+        from sandbox.actionnetwork.models import Account as ActionNetworkAccount
+        from sandbox.actionnetwork.models import token_digest
+        from sandbox.mobilecommons.loader import load_file as load_mobilecommons_file
+        from sandbox.mobilecommons.models import Account as MobileCommonsAccount
+
+        login, _ = DEMO_MOBILECOMMONS_USER
+        for system, exists, load, fixture in (
+            (
+                "Action Network",
+                ActionNetworkAccount.objects.filter(token_digest=token_digest(DEMO_ACTIONNETWORK_TOKEN)).exists(),
+                load_actionnetwork_file,
+                DEMO_ACTIONNETWORK_FIXTURE,
+            ),
+            (
+                "Mobile Commons",
+                MobileCommonsAccount.objects.filter(login__iexact=login, company_key="").exists(),
+                load_mobilecommons_file,
+                DEMO_MOBILECOMMONS_FIXTURE,
+            ),
+        ):
+            if exists:
+                self.stdout.write(
+                    f"{system} sandbox: the demo account is kept as the syncs left it (loaded by an earlier run)."
+                )
+            else:
+                self.stdout.write(load(Path(settings.BASE_DIR).joinpath(*fixture)))
+
+    def _anmc(self, organization: Organization, sandbox_url: str) -> Integration:
+        """The demo's Action Network <-> Mobile Commons pair on the two sandboxes' demo accounts (not yet active)."""
+        integration, _ = Integration.objects.get_or_create(
+            organization=organization,
+            name=DEMO_ANMC_NAME,
+            defaults={"kind": IntegrationKind.ACTIONNETWORK_MOBILECOMMONS},
+        )
+        config = anmc_services.ensure_config(integration)
+        # The sandboxes' addresses and credentials: set on every run (the address may differ).
+        config.an_base_url = f"{sandbox_url}/actionnetwork/api/v2/"
+        config.an_api_token = DEMO_ACTIONNETWORK_TOKEN
+        config.mc_base_url = f"{sandbox_url}/mobilecommons/api/"
+        config.mc_login, config.mc_password = DEMO_MOBILECOMMONS_USER
+        config.mc_company_key = ""
+        if not config.opt_in_field:
+            # A person's choice once made: set only while the field is empty (the source code keeps its default).
+            config.opt_in_field = DEMO_OPT_IN_FIELD
+        config.save()
+        # The pair's two schedules are its own (Activate writes them): no integration schedule.
+        return integration
+
+    def _set_up_anmc(self, integration: Integration, *, activated_at: datetime) -> None:
+        """Refresh the opt-in paths from the sandbox; choose the default path while none is; activate on first setup."""
+        config = AnMcConfig.objects.select_related("integration__organization").get(integration=integration)
+        try:
+            sentences = anmc_services.refresh_opt_in_paths(config)
+        except (ConnectorError, ValueError) as exc:
+            reason = anmc_services.readable_error(exc, *anmc_services.config_secrets(config))
+            raise CommandError(f"The demo could not read the Mobile Commons sandbox's opt-in paths: {reason}") from None
+        self.stdout.write(f"{integration.name}: Refresh opt-in paths: {' '.join(sentences)}")
+        config.refresh_from_db()
+        if config.default_opt_in_path is None:
+            path = config.opt_in_paths.filter(name=DEMO_OPT_IN_PATH).first()
+            if path is None:
+                raise CommandError(
+                    f"The Mobile Commons sandbox has no opt-in path named {DEMO_OPT_IN_PATH}: the demo cannot "
+                    "make it the default."
+                )
+            config.default_opt_in_path = path
+            config.save(update_fields=["default_opt_in_path"])
+            self.stdout.write(f"{integration.name}: the default web opt-in path is {path}.")
+        if config.activated_at is not None:
+            state = "active" if config.active else "inactive"
+            self.stdout.write(
+                f"{integration.name}: kept {state} as it is (activated {config.activated_at:%Y-%m-%d %H:%M} UTC); "
+                "the demo activates it on first setup only."
+            )
+            return
+        try:
+            sentence = anmc_services.activate(config, now=activated_at)
+        except ValueError as exc:
+            raise CommandError(f"The demo could not activate {integration.name}: {exc}") from None
+        self.stdout.write(f"{integration.name}: {sentence}")
+
+    def _anmc_outcome(self) -> str:
+        """What the pair's runs so far left in the sandboxes: the Welcomes sent, Action Network's opted-out people."""
+        from sandbox.actionnetwork.models import Account as ActionNetworkAccount
+        from sandbox.actionnetwork.models import token_digest
+        from sandbox.mobilecommons.models import Account as MobileCommonsAccount
+        from sandbox.mobilecommons.setup import welcomes
+
+        login, _ = DEMO_MOBILECOMMONS_USER
+        company = MobileCommonsAccount.objects.get(login__iexact=login, company_key="")
+        group = ActionNetworkAccount.objects.get(token_digest=token_digest(DEMO_ACTIONNETWORK_TOKEN))
+        sent = [f"{welcome.phone} ({welcome.opt_in_path.name})" for welcome in welcomes(company)]
+        opted_out = [
+            f"{person.given_name} {person.family_name}".strip()
+            for person in group.people.order_by("pk")
+            if str(person.custom_fields.get(DEMO_OPT_IN_FIELD, "")).lower() == "false"
+            and person.phone_status == "unsubscribed"
+        ]
+        return (
+            f"  Mobile Commons Welcome messages so far: {len(sent)}: {', '.join(sent) or 'none'}\n"
+            f"  Action Network: {group.people.count()} people; {DEMO_OPT_IN_FIELD} false and the phone "
+            f"unsubscribed: {', '.join(opted_out) or 'nobody'}"
+        )
