@@ -151,6 +151,8 @@ class AnMcFlow(Flow):
         return anmc_services.test_connection(self.config)
 
     def mapping_table(self) -> list[tuple[str, str, str]]:
+        if not AnMcConfig.objects.filter(integration=self.integration).exists():
+            return []  # the page makes the settings; nothing is mapped yet
         rows = []
         for mc_field, an_field in self.fields.an_fields.items():
             an_field = self.fields.an_field(mc_field) or an_field
