@@ -11,6 +11,8 @@ from integrations import services
 from integrations.flows.ascend import tracking
 from integrations.models import (
     ActionKitConfig,
+    AnMcConfig,
+    AnMcFieldMapping,
     Integration,
     IntegrationKind,
     MemberLink,
@@ -110,10 +112,64 @@ class PdiSettingsSerializer(serializers.ModelSerializer):
         return PdiCalendarMappingSerializer(rows, many=True).data
 
 
+class AnMcFieldMappingSerializer(serializers.ModelSerializer):
+    field_label = serializers.CharField(source="get_mc_field_display", read_only=True)
+
+    class Meta:
+        model = AnMcFieldMapping
+        fields = ("mc_field", "field_label", "an_field", "required")
+
+
+class AnMcSettingsSerializer(serializers.ModelSerializer):
+    """Action Network <-> Mobile Commons settings and state, without a credential: only whether each is set."""
+
+    has_an_password = serializers.SerializerMethodField()
+    has_an_api_token = serializers.SerializerMethodField()
+    has_mc_password = serializers.SerializerMethodField()
+    default_opt_in_path_name = serializers.CharField(source="default_opt_in_path.name", default=None, read_only=True)
+    field_mappings = AnMcFieldMappingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AnMcConfig
+        fields = (
+            "active",
+            "activated_at",
+            "first_sync_on",
+            "an_login",
+            "has_an_password",
+            "has_an_api_token",
+            "an_base_url",
+            "mc_login",
+            "has_mc_password",
+            "mc_company_key",
+            "mc_base_url",
+            "default_opt_in_path",
+            "default_opt_in_path_name",
+            "source_code",
+            "opt_in_field",
+            "notes",
+            "time_zone",
+            "pull_time",
+            "push_from_hour",
+            "push_until_hour",
+            "field_mappings",
+        )
+
+    def get_has_an_password(self, obj: AnMcConfig) -> bool:
+        return bool(obj.an_password)
+
+    def get_has_an_api_token(self, obj: AnMcConfig) -> bool:
+        return bool(obj.an_api_token)
+
+    def get_has_mc_password(self, obj: AnMcConfig) -> bool:
+        return bool(obj.mc_password)
+
+
 # kind -> (the integration's related config attribute, its serializer). New kinds add theirs here.
 KIND_SETTINGS: dict[str, tuple[str, type[serializers.Serializer]]] = {
     **{kind: ("actionkit", ActionKitSettingsSerializer) for kind in IntegrationKind.actionkit_kinds()},
     IntegrationKind.PDI: ("pdi", PdiSettingsSerializer),
+    IntegrationKind.ACTIONNETWORK_MOBILECOMMONS: ("anmc", AnMcSettingsSerializer),
 }
 
 

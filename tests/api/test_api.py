@@ -214,3 +214,30 @@ def test_schema_describes_the_api(tenant_a, api):
     assert "/api/integrations/{id}/sync/" in paths
     assert "/api/runs/{id}/retry_failed/" in paths
     assert "/api/items/" in paths
+
+
+def test_action_network_mobile_commons_settings_show_state_and_mappings_without_credentials(
+    tenant_a, tenant_b, make_integration, api
+):
+    from integrations.models import AnMcConfig, IntegrationKind
+    from integrations.models.anmc import ensure_field_mappings
+
+    pair = make_integration(tenant_a.org, kind=IntegrationKind.ACTIONNETWORK_MOBILECOMMONS, name="AN <-> MC")
+    config = AnMcConfig.objects.create(
+        integration=pair,
+        an_login="organizer@example.org",
+        an_password="an-secret-password",
+        an_api_token="an-secret-token",
+        mc_login="mc@example.org",
+        mc_password="mc-secret-password",
+        opt_in_field="mobile_opt_in",
+    )
+    ensure_field_mappings(config)
+    body = api(tenant_a.admin).get(detail_url("integration", pair.pk))
+    for secret in (b"an-secret-password", b"an-secret-token", b"mc-secret-password"):
+        assert secret not in body.content
+    settings = body.json()["settings"]
+    assert (settings["has_an_password"], settings["has_an_api_token"], settings["has_mc_password"]) == (True,) * 3
+    assert settings["active"] is False and settings["source_code"] == "Mobile Commons"
+    assert [row["mc_field"] for row in settings["field_mappings"]][:3] == ["phone_number", "email", "opt_in_status"]
+    assert api(tenant_b.admin).get(detail_url("integration", pair.pk)).status_code == 404
