@@ -8,4 +8,5 @@ RUN DJANGO_DEBUG=1 python manage.py collectstatic --noinput
 RUN useradd --create-home app
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "mobilize_sync.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# Port, processes and threads: gunicorn.conf.py, which gunicorn reads from the working directory.
+CMD ["gunicorn", "mobilize_sync.wsgi:application"]

@@ -59,12 +59,12 @@ AK_USER, AK_PASSWORD = "bench", "bench-password"
 POLL_SECONDS = 0.25
 
 
-def bench_database(database_url: str) -> str:
-    """Create (fresh) `<name>_signupdelay` on the same server; its URL."""
+def bench_database(database_url: str, suffix: str = "signupdelay") -> str:
+    """Create (fresh) `<name>_<suffix>` on the same server; its URL."""
     import psycopg
 
     parts = urlsplit(database_url)
-    name = f"{parts.path.lstrip('/')}_signupdelay"
+    name = f"{parts.path.lstrip('/')}_{suffix}"
     admin = parts._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -25,6 +25,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from integrations.clicks import drain_before_reading
 from integrations.connectors.errors import ConnectorError
 from integrations.models import Click, FormSubmission, MemberLink
 from integrations.models.nudges import Nudge, NudgeSend, nudge_key
@@ -83,6 +84,8 @@ def send_due_nudges(now: datetime | None = None) -> int:
     from integrations.ascend_services import ascend_adapter
 
     now = now or timezone.now()
+    # Clicks the redirect queued (integrations/clicks.py) count as soon as they were made, not once drained.
+    drain_before_reading()
     sent = 0
     for nudge in active_nudges(now):
         if in_quiet_hours(nudge, now):

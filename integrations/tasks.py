@@ -120,3 +120,22 @@ def _ensure_nudge_schedule(sender=None, **kwargs) -> None:
     from integrations import nudges
 
     nudges.ensure_nudge_schedule()
+
+
+# --- Clicks on short links -------------------------------------------------------------------
+@shared_task(name="integrations.drain_clicks", acks_late=False, ignore_result=True)
+def drain_clicks() -> int:
+    """Beat, every CLICK_DRAIN_SECONDS: write the clicks the redirect queued in Redis as Click rows."""
+    from integrations import clicks
+
+    # Bounded, so that a backlog (the worker was down) is written over several runs and never holds a
+    # worker slot for long; readers that must be exact drain the rest themselves.
+    return clicks.drain(max_batches=clicks.BEAT_MAX_BATCHES)
+
+
+@beat_init.connect
+def _ensure_click_drain_schedule(sender=None, **kwargs) -> None:
+    """When beat starts with a click queue configured, make sure its drain task exists (editable in the admin)."""
+    from integrations import clicks
+
+    clicks.ensure_drain_schedule()

@@ -67,6 +67,8 @@ if SANDBOX_ENABLED:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Short links (/l/<code>) are answered here, without the middleware below (integrations/links.py).
+    "integrations.links.ShortLinkMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -98,6 +100,11 @@ TEMPLATES = [
 WSGI_APPLICATION = "mobilize_sync.wsgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# Keep a connection per web worker (thread) between requests instead of opening one per request:
+# on PostgreSQL a new connection costs more than the short-link redirect's whole query (README,
+# "Load on /l/<code>"). Checked before reuse, so a restarted database costs one failed request, not many.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_CONN_HEALTH_CHECKS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server, the Celery worker's threads and beat share the file. WAL lets readers go on
     # while one connection writes; IMMEDIATE takes the write lock when a transaction starts, so a
@@ -154,6 +161,16 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_TIMEZONE = TIME_ZONE
+
+# --- Clicks on short links (integrations/clicks.py) ---------------------------------------------
+# Where the redirect /l/<code> queues its clicks (a Redis URL): a beat task writes them as Click rows
+# every CLICK_DRAIN_SECONDS, and reports drain the queue before they read. Empty (the embedded
+# default, no Redis): each click is written in the request.
+CLICK_QUEUE_URL = env("CLICK_QUEUE_URL", default=REDIS_URL)
+CLICK_DRAIN_SECONDS = env.int("CLICK_DRAIN_SECONDS", default=5)
+CLICK_DRAIN_BATCH = env.int("CLICK_DRAIN_BATCH", default=1000)
+# A click waits at most this long for Redis before it is written in the request instead.
+CLICK_QUEUE_TIMEOUT_SECONDS = env.float("CLICK_QUEUE_TIMEOUT_SECONDS", default=0.5)
 
 # --- Secrets at rest --------------------------------------------------------------------
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: prepend a new key,

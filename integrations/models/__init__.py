@@ -11,7 +11,7 @@ from .ascend import (
     FieldRule,
     SyncOption,
 )
-from .ascend_links import Click, FormSubmission, MemberLink, TrackedLink
+from .ascend_links import Click, ClickBatch, FormSubmission, MemberLink, TrackedLink
 from .integration import Integration, IntegrationKind
 from .mirror import MirrorCursor, MirrorFanOut, MirrorRecord, MirrorState, MirrorStream, RecordType
 from .nudges import Nudge, NudgeSend
@@ -30,6 +30,7 @@ __all__ = [
     "Automation",
     "AutomationFiring",
     "Click",
+    "ClickBatch",
     "FieldRule",
     "FormSubmission",
     "Integration",

@@ -95,6 +95,21 @@ class Click(models.Model):
         return f"Click on member link {self.member_link_id} at {self.clicked_at:%Y-%m-%d %H:%M:%S}"
 
 
+class ClickBatch(models.Model):
+    """A batch of queued clicks written as Click rows (integrations/clicks.py): its name, written once.
+
+    Written in the same transaction as the batch's Click rows and deleted once the batch is gone from
+    Redis: a drain that dies between its commit and that deletion leaves the row, and the next drain
+    finds it and writes nothing twice.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    written_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class FormSubmission(models.Model):
     """A synced Mobilize attendance attributed to a member link (its referrer's utm_content)."""
 

@@ -159,3 +159,22 @@ def test_a_tampered_utm_content_does_not_decode(link):
     assert tracking.decode_member_link(tracking.encode_message(str(link.pk))) is None, "kinds do not mix"
     assert tracking.decode_member_link("not-a-token") is None
     assert tracking.decode_member_link("a" * 1000) is None
+
+
+def test_short_links_skip_the_middleware_after_security_but_still_check_the_host(link, settings):
+    response = follow(Client(), link.code)
+    assert response.status_code == 302
+    assert "X-Frame-Options" not in response, "answered before XFrameOptionsMiddleware"
+    assert response["X-Content-Type-Options"] == "nosniff", "after SecurityMiddleware"
+    assert follow(Client(), link.code, HTTP_HOST="evil.example").status_code == 400, "ALLOWED_HOSTS holds"
+    assert Click.objects.count() == 1
+
+
+def test_without_the_short_link_middleware_the_url_pattern_answers_the_same(link, settings):
+    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if not name.endswith("ShortLinkMiddleware")]
+    response = follow(Client(), link.code)
+    assert response.status_code == 302
+    assert tracking.decode_member_link(dict(parse_qsl(urlsplit(response["Location"]).query))["utm_content"]) == link.pk
+    assert response["X-Frame-Options"] == "DENY", "the whole middleware stack ran"
+    assert follow(Client(), "A" * 16).status_code == 404
+    assert Click.objects.count() == 1
