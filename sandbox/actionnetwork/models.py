@@ -94,3 +94,22 @@ class Person(models.Model):
         name = " ".join(part for part in (self.given_name, self.family_name) if part)
         contact = self.email or self.phone or str(self.uuid)
         return f"{name} ({contact})" if name else contact
+
+
+# What a person's API fields are (their own columns): what the setup helpers may set, and what a
+# write compares to tell whether it changed the person (and so bumps modified_date).
+PERSON_DATA_FIELDS = (
+    "given_name",
+    "family_name",
+    "email",
+    "email_status",
+    "phone",
+    "phone_status",
+    "number_type",
+    "address_lines",
+    "locality",
+    "region",
+    "postal_code",
+    "country",
+    "custom_fields",
+)

@@ -20,25 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import resources as r
-from .models import Account, EmailStatus, Person, PhoneStatus, token_digest
+from .models import PERSON_DATA_FIELDS, Account, EmailStatus, Person, PhoneStatus, token_digest
 
 # The fields change_person sets (custom_fields merged into the person's).
-PERSON_FIELDS = (
-    "given_name",
-    "family_name",
-    "email",
-    "email_status",
-    "phone",
-    "phone_status",
-    "number_type",
-    "address_lines",
-    "locality",
-    "region",
-    "postal_code",
-    "country",
-    "custom_fields",
-    "source",
-)
+PERSON_FIELDS = (*PERSON_DATA_FIELDS, "source")
 
 
 def create_account(token: str = "an-sandbox-token", name: str = "Sandbox group") -> Account:  # noqa: S107

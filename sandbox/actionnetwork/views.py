@@ -34,7 +34,7 @@ from sandbox.faults import with_faults
 from sandbox.ratelimit import over_rate
 
 from . import resources as r
-from .models import Account, EmailStatus, Person, PhoneStatus, token_digest
+from .models import PERSON_DATA_FIELDS, Account, EmailStatus, Person, PhoneStatus, token_digest
 
 SYSTEM = "actionnetwork"
 MAX_PER_PAGE = 25
@@ -352,21 +352,7 @@ def _apply(person: Person, changes: Changes) -> None:
     person.custom_fields = {**person.custom_fields, **changes.custom_fields}
 
 
-SNAPSHOT_FIELDS = (
-    "given_name",
-    "family_name",
-    "email",
-    "email_status",
-    "phone",
-    "phone_status",
-    "number_type",
-    "address_lines",
-    "locality",
-    "region",
-    "postal_code",
-    "country",
-    "custom_fields",
-)
+SNAPSHOT_FIELDS = PERSON_DATA_FIELDS
 
 
 def _snapshot(person: Person) -> tuple[Any, ...]:
