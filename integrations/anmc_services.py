@@ -62,14 +62,15 @@ def configuration_problems(config: AnMcConfig) -> list[str]:
     missing = [label for label, value in (("login", config.mc_login), ("password", config.mc_password)) if not value]
     if missing:
         problems.append(f"Enter the Mobile Commons {' and '.join(missing)} in Configure Integration and save.")
-    if config.default_opt_in_path_id is None:
-        problems.append(
-            "Choose the default web opt-in path in Configure Integration (Refresh opt-in paths lists the paths "
-            "Mobile Commons has) and save."
-        )
     if not config.opt_in_field.strip():
         problems.append("Enter the Action Network mobile opt-in Boolean field name in Configure Integration and save.")
     return problems
+
+
+NO_OPT_IN_PATH = (
+    "No default web opt-in path is chosen (optional, the seed says): people pulled from Action Network get "
+    "profiles but are not subscribed, whatever their opt-in. Choose one in Configure Integration to subscribe them."
+)
 
 
 def config_secrets(config: AnMcConfig) -> tuple[str, ...]:

@@ -456,14 +456,13 @@ def test_activate_refuses_while_the_settings_are_incomplete(tenant_a, make_integ
     assert anmc_services.configuration_problems(config) == [
         "Enter the Action Network OSDI API token in Configure Integration and save.",
         "Enter the Mobile Commons login and password in Configure Integration and save.",
-        "Choose the default web opt-in path in Configure Integration (Refresh opt-in paths lists the paths Mobile "
-        "Commons has) and save.",
         "Enter the Action Network mobile opt-in Boolean field name in Configure Integration and save.",
     ]
     response = login(tenant_a.admin).post(action_url(integration, "activate"), follow=True)
     [message] = messages_of(response)
     assert message.startswith("Fresh: Not activated. Enter the Action Network OSDI API token")
-    assert "default web opt-in path" in message and "Boolean field name" in message
+    assert "default web opt-in path" not in message, "optional, as the seed says"
+    assert "Boolean field name" in message
     config = config_of(integration)
     assert (config.active, config.pull_schedule, config.push_schedule) == (False, None, None)
     assert not PeriodicTask.objects.filter(task=services.RUN_TASK_NAME).exists()

@@ -107,6 +107,10 @@ class AnMcFlow(Flow):
     def streams(self, ctx: RunContext) -> list[Stream]:
         return [PullPeopleStream(self), PushSubscriptionsStream(self)]
 
+    def prepare(self, ctx: RunContext) -> None:
+        if not self.opt_in_path_id:
+            ctx.warn(anmc_services.NO_OPT_IN_PATH)
+
     def release_constituent(self, ctx: RunContext, uuid: str, keep_phone: str) -> None:
         """Clear a person's Constituent ID from every profile but `keep_phone`'s: one profile per pair.
 

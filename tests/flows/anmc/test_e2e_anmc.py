@@ -315,3 +315,14 @@ def test_a_dry_run_writes_nothing_and_says_what_it_would_do(pair):
     assert pair.writes() == 0 and pair.profile(JO_PHONE) is None and pair.an_person(email="cy@example.com") is None
     real = pair.run()
     assert real.created == 2, "the dry run moved no watermark"
+
+
+def test_without_a_default_opt_in_path_opted_in_people_get_profiles_but_no_subscription_and_the_run_says_so(pair):
+    config = pair.config
+    config.default_opt_in_path = None
+    config.save()
+    pair.add_person(given_name="Jo", email="jo@example.com", phone=JO_PHONE, custom_fields=opted_in())
+    run = pair.pull()
+    assert run.status == SyncRun.Status.SUCCEEDED and run.created == 1
+    assert "No default web opt-in path is chosen" in run.message
+    assert pair.profile(JO_PHONE) is not None and not pair.subscribed(JO_PHONE) and pair.welcomes() == 0
