@@ -302,6 +302,11 @@ class IntegrationLock:
             SyncLock.objects.filter(integration_id=self.integration_id, holder=self.holder).delete()
         finally:
             self._held = False
+            if self._pg and self._conn is not None:
+                # Unlock before closing: closing only asks the server to end the session, which frees
+                # the lock a moment later; a run started in that moment would be skipped.
+                with contextlib.suppress(Exception), self._io:
+                    self._conn.execute("SELECT pg_advisory_unlock(%s, %s)", (ADVISORY_NAMESPACE, self.integration_id))
             for conn in (self._conn, self._spare):
                 if conn is not None:
                     # Ends the session, which frees the advisory lock; a broken one is closed all the same.

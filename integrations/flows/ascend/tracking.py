@@ -147,4 +147,6 @@ def e164_phone(number: Any) -> str | None:
         return None
     if not phonenumbers.is_valid_number(parsed):
         return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    # E.164 allows 15 digits; phonenumbers' metadata takes a few longer German numbers as valid.
+    return e164 if len(e164) <= 16 else None

@@ -390,7 +390,9 @@ def _format_phone(text: str) -> str | None:
         return None
     if phonenumbers.region_code_for_number(parsed) in US_PHONE_REGIONS:
         return phonenumbers.national_significant_number(parsed)
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    # E.164 allows 15 digits; phonenumbers' metadata takes a few longer German numbers as valid.
+    return e164 if len(e164) <= 16 else None
 
 
 def contact_phone(person: Mapping[str, Any]) -> str | None:

@@ -263,3 +263,7 @@ def test_a_matched_person_already_as_wanted_needs_no_write():
     assert not mapping.person_holds(person(), mapping.OPT_OUT, fields())
     out = person(custom_fields={"mobile_opt_in": "false"}, phone_numbers=[{"number": "1", "status": "unsubscribed"}])
     assert mapping.person_holds(out, mapping.OPT_OUT, fields())
+
+
+def test_a_number_longer_than_e164_allows_is_not_a_mobile_number():
+    assert mapping.mc_phone("+4920100000000000") is None

@@ -88,3 +88,11 @@ def test_contact_phone_is_the_primary_number():
 
 def test_phone_type_is_mobile():
     assert PHONE_TYPE == "Mobile"
+
+
+def test_a_number_longer_than_e164_allows_is_no_phone():
+    # phonenumbers' metadata takes this 16-digit German number as valid; E.164 allows 15 digits.
+    from integrations.flows.pdi.mapping import _format_phone
+
+    assert _format_phone("+4920100000000000") is None
+    assert _format_phone("+492011234567") == "+492011234567"
