@@ -194,13 +194,6 @@ class AnMcConfig(models.Model):
     def __str__(self) -> str:
         return f"Action Network <-> Mobile Commons ({'active' if self.active else 'inactive'})"
 
-    def an_field_for(self, mc_field: str) -> str:
-        """The Action Network API field name a Mobile Commons field maps to (opt-in: the Boolean field)."""
-        if mc_field == McField.OPT_IN_STATUS:
-            return self.opt_in_field
-        mapping = next((m for m in self.field_mappings.all() if m.mc_field == mc_field), None)
-        return mapping.an_field if mapping is not None else DEFAULT_AN_FIELDS.get(mc_field, "")
-
     def clean(self) -> None:
         errors: dict[str, str] = {}
         integration = getattr(self, "integration", None)
